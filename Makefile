@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`. Both do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+ZBCTL_VERSION := 8.4.1
+ZBCTL := $(TOOLS)/zbctl/package/bin/zbctl-cli.linux
+
+.PHONY: install dev tools run test lint format typecheck tck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+dev: $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+
+# Test tools from npm: zbctl ships a static Go binary inside its npm tarball (nothing else is downloaded).
+$(ZBCTL):
+	mkdir -p $(TOOLS)/zbctl
+	cd $(TOOLS)/zbctl && npm pack --silent zbctl@$(ZBCTL_VERSION) >/dev/null && tar xzf zbctl-$(ZBCTL_VERSION).tgz
+	chmod +x $(ZBCTL)
+
+tools: $(ZBCTL)
+
+run: install
+	$(BIN)/zeebind run
+
+lint: dev
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+format: dev
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+typecheck: dev
+	$(BIN)/mypy
+
+test: dev tools
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	ZBCTL=$(abspath $(ZBCTL)) $(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache

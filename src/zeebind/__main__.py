@@ -1,0 +1,7 @@
+"""`python -m zeebind`: the command line."""
+
+import sys
+
+from zeebind.cli import main
+
+sys.exit(main())

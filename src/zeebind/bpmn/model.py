@@ -1,0 +1,203 @@
+"""The executable process model: what the parser builds and the engine walks. Definitions only, never runtime state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class BpmnElementType(StrEnum):
+    PROCESS = "PROCESS"
+    SUB_PROCESS = "SUB_PROCESS"
+    EVENT_SUB_PROCESS = "EVENT_SUB_PROCESS"
+    START_EVENT = "START_EVENT"
+    INTERMEDIATE_CATCH_EVENT = "INTERMEDIATE_CATCH_EVENT"
+    INTERMEDIATE_THROW_EVENT = "INTERMEDIATE_THROW_EVENT"
+    BOUNDARY_EVENT = "BOUNDARY_EVENT"
+    END_EVENT = "END_EVENT"
+    SERVICE_TASK = "SERVICE_TASK"
+    RECEIVE_TASK = "RECEIVE_TASK"
+    USER_TASK = "USER_TASK"
+    MANUAL_TASK = "MANUAL_TASK"
+    TASK = "TASK"
+    BUSINESS_RULE_TASK = "BUSINESS_RULE_TASK"
+    SCRIPT_TASK = "SCRIPT_TASK"
+    SEND_TASK = "SEND_TASK"
+    EXCLUSIVE_GATEWAY = "EXCLUSIVE_GATEWAY"
+    PARALLEL_GATEWAY = "PARALLEL_GATEWAY"
+    EVENT_BASED_GATEWAY = "EVENT_BASED_GATEWAY"
+    INCLUSIVE_GATEWAY = "INCLUSIVE_GATEWAY"
+    SEQUENCE_FLOW = "SEQUENCE_FLOW"
+    MULTI_INSTANCE_BODY = "MULTI_INSTANCE_BODY"
+    CALL_ACTIVITY = "CALL_ACTIVITY"
+
+
+class BpmnEventType(StrEnum):
+    UNSPECIFIED = "UNSPECIFIED"
+    NONE = "NONE"
+    MESSAGE = "MESSAGE"
+    TIMER = "TIMER"
+    ERROR = "ERROR"
+    SIGNAL = "SIGNAL"
+    ESCALATION = "ESCALATION"
+    LINK = "LINK"
+    TERMINATE = "TERMINATE"
+    COMPENSATION = "COMPENSATION"
+    CONDITIONAL = "CONDITIONAL"
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A FEEL expression: the attribute text after the leading '='."""
+
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Static:
+    """A static attribute value, used as a literal string (or a number where one is expected)."""
+
+    value: str
+
+
+ExpressionOrStatic = Expression | Static
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """One zeebe:input or zeebe:output entry. `source` None means null (allowed for inputs since 8.8)."""
+
+    source: ExpressionOrStatic | None
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobDefinition:
+    """zeebe:taskDefinition plus the headers handed to the job (zeebe:taskHeaders, user-task headers)."""
+
+    type: ExpressionOrStatic
+    retries: ExpressionOrStatic = Static("3")
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDefinition:
+    """A bpmn:message: its name and its zeebe:subscription correlationKey (None on start events)."""
+
+    id: str
+    name: ExpressionOrStatic
+    correlation_key: Expression | None = None
+
+
+@dataclass(slots=True)
+class SequenceFlow:
+    id: str
+    source_id: str
+    target_id: str
+    condition: Expression | None = None
+    name: str = ""
+
+
+@dataclass(slots=True)
+class FlowNode:
+    """Common part of every flow node. `flow_scope_id` is the id of the enclosing process or subprocess."""
+
+    id: str
+    element_type: BpmnElementType
+    flow_scope_id: str
+    name: str = ""
+    event_type: BpmnEventType = BpmnEventType.UNSPECIFIED
+    incoming: list[str] = field(default_factory=list)
+    outgoing: list[str] = field(default_factory=list)
+    inputs: list[Mapping] = field(default_factory=list)
+    outputs: list[Mapping] = field(default_factory=list)
+    # Ids of boundary events attached to this node, in document order.
+    boundary_event_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class JobTask(FlowNode):
+    """Service, send, script, business-rule and user tasks (and message throw/end events) that create a job."""
+
+    job: JobDefinition = field(default_factory=lambda: JobDefinition(Static("")))
+
+
+@dataclass(slots=True)
+class ReceiveTask(FlowNode):
+    message: MessageDefinition | None = None
+
+
+@dataclass(slots=True)
+class PassThroughNode(FlowNode):
+    """Elements that complete at once: undefined task, manual task, none intermediate throw event."""
+
+
+@dataclass(slots=True)
+class StartEvent(FlowNode):
+    """event_type NONE or MESSAGE (the breadth issue adds TIMER, SIGNAL, ...)."""
+
+    message: MessageDefinition | None = None
+    is_interrupting: bool = True
+
+
+@dataclass(slots=True)
+class EndEvent(FlowNode):
+    """event_type NONE or ERROR. `error_code` is the thrown code (static or expression) of an error end event."""
+
+    error_code: ExpressionOrStatic | None = None
+
+
+@dataclass(slots=True)
+class IntermediateCatchEvent(FlowNode):
+    """event_type MESSAGE (the breadth issue adds TIMER, SIGNAL, LINK)."""
+
+    message: MessageDefinition | None = None
+
+
+@dataclass(slots=True)
+class BoundaryEvent(FlowNode):
+    """event_type MESSAGE or ERROR. For ERROR, `error_code` None means catch-all (no errorRef / no code)."""
+
+    attached_to_id: str = ""
+    cancel_activity: bool = True
+    message: MessageDefinition | None = None
+    error_code: str | None = None
+
+
+@dataclass(slots=True)
+class ExclusiveGateway(FlowNode):
+    default_flow_id: str | None = None
+
+
+@dataclass(slots=True)
+class ParallelGateway(FlowNode):
+    pass
+
+
+@dataclass(slots=True)
+class SubProcess(FlowNode):
+    """An embedded subprocess: a flow scope of its own. `start_event_id` is its none start event."""
+
+    start_event_id: str = ""
+    child_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Process:
+    """One executable bpmn:process. `elements` holds every flow node of every scope by id."""
+
+    bpmn_process_id: str
+    name: str
+    elements: dict[str, FlowNode]
+    sequence_flows: dict[str, SequenceFlow]
+    # Direct children of the process scope, in document order.
+    child_ids: list[str] = field(default_factory=list)
+    none_start_event_id: str | None = None
+    message_start_event_ids: list[str] = field(default_factory=list)
+    version_tag: str | None = None
+
+    def element(self, element_id: str) -> FlowNode:
+        return self.elements[element_id]
+
+    def flow(self, flow_id: str) -> SequenceFlow:
+        return self.sequence_flows[flow_id]
