@@ -48,3 +48,10 @@ test: dev tools
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
+
+# The gateway protocol: regenerate the committed descriptor set from gateway.proto (grpcio-tools, dev extra).
+GATEWAY_PROTO_DIR := src/zeebind/gateway
+.PHONY: proto
+proto: dev
+	$(BIN)/python -m grpc_tools.protoc -I $(GATEWAY_PROTO_DIR) \
+		--descriptor_set_out=$(GATEWAY_PROTO_DIR)/gateway.binpb $(GATEWAY_PROTO_DIR)/gateway.proto
