@@ -21,7 +21,7 @@ PROTO_FILE = "gateway.proto"
 
 
 class GatewayProtocol:
-    """One attribute per top-level message of `gateway.proto`; nested types hang off their parent."""
+    """One attribute per top-level message of `gateway.proto`; nested types hang off it."""
 
     def __init__(self, descriptor_set: bytes) -> None:
         files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set)
