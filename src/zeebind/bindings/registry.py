@@ -1,0 +1,81 @@
+"""Components → bindings: the component types zeebind knows and how each is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from zeebind.bindings.binding import OutputBinding
+from zeebind.bindings.command.binding import COMPONENT_TYPE, ZeebeCommandBinding
+from zeebind.bindings.command.settings import ClientSettings
+from zeebind.bindings.component import Component
+from zeebind.bindings.errors import ComponentError
+from zeebind.client.gateway import GatewayClient
+from zeebind.client.remote import RemoteGatewayClient
+
+SUPPORTED_TYPES = (COMPONENT_TYPE,)
+SUPPORTED_VERSIONS = ("v1",)
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "::", "[::]"})
+
+
+@dataclass(frozen=True)
+class EmbeddedGateway:
+    """The engine in this process: its gateway port, and a factory of direct clients."""
+
+    port: int
+    client: Callable[[], GatewayClient]
+
+    def serves(self, address: str) -> bool:
+        host, _, port = address.rpartition(":")
+        return host.lower() in _LOCAL_HOSTS and port == str(self.port)
+
+
+@dataclass(frozen=True)
+class BuiltBinding:
+    component: Component
+    binding: OutputBinding
+    embedded: bool
+    address: str
+
+    @property
+    def route(self) -> str:
+        return "embedded engine, in process" if self.embedded else f"gateway {self.address}"
+
+
+def check(component: Component) -> ClientSettings:
+    """Everything that can be checked without connecting; raises ComponentError naming the field."""
+    if component.type not in SUPPORTED_TYPES:
+        raise component.error(
+            ComponentError(
+                f"unknown component type '{component.type}' (zeebind supports "
+                + ", ".join(SUPPORTED_TYPES)
+                + ")",
+                field="spec.type",
+            )
+        )
+    if component.version not in SUPPORTED_VERSIONS:
+        raise component.error(
+            ComponentError(
+                f"unsupported version '{component.version}' (use v1)", field="spec.version"
+            )
+        )
+    try:
+        return ClientSettings.parse(component.metadata)
+    except ComponentError as err:
+        raise component.error(err) from None
+
+
+def build(component: Component, embedded: EmbeddedGateway | None) -> BuiltBinding:
+    settings = check(component)
+    if embedded is not None and embedded.serves(settings.gateway_address):
+        return BuiltBinding(
+            component, ZeebeCommandBinding(embedded.client()), True, settings.gateway_address
+        )
+    client = RemoteGatewayClient(
+        settings.gateway_address,
+        plaintext=settings.plaintext,
+        ca_path=settings.ca_certificate_path,
+        oauth=settings.oauth,
+        keepalive=settings.keepalive.total_seconds(),
+    )
+    return BuiltBinding(component, ZeebeCommandBinding(client), False, settings.gateway_address)
