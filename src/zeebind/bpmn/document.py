@@ -38,7 +38,9 @@ def parse_document(resource_name: str, content: bytes) -> XmlElement:
     try:
         root = etree.fromstring(content, parser=_safe_parser())
     except etree.XMLSyntaxError as err:
-        raise BpmnValidationError(resource_name, [Problem("", str(err))]) from err
+        # `msg` leaves out lxml's "(<string>, line N)" suffix, which names no real file.
+        message = str(err.msg or err)
+        raise BpmnValidationError(resource_name, [Problem("", message)]) from err
     except ValueError as err:  # e.g. an encoding declaration lxml refuses
         raise BpmnValidationError(resource_name, [Problem("", str(err))]) from err
     if root is None:

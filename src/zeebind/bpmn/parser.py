@@ -237,7 +237,7 @@ def _build_flow_node(build: _Build, xml: XmlElement, tag: str, scope_id: str) ->
     builder = BUILDERS.get((tag, kind))
     if builder is None:
         findings.add(node_id, _unsupported_message(tag, kind))
-        node: FlowNode = _placeholder(tag, kind, node_id, scope_id)
+        node: FlowNode = _placeholder(xml, tag, kind, node_id, scope_id)
     else:
         node = builder(build, xml, definition, node_id, scope_id)
     node.name = xml.get("name") or ""
@@ -256,14 +256,22 @@ def _unsupported_message(tag: str, kind: str | None) -> str:
     return f"Elements of type '{kind}' are not supported yet"
 
 
-def _placeholder(tag: str, kind: str | None, node_id: str, scope_id: str) -> FlowNode:
+def _placeholder(
+    xml: XmlElement, tag: str, kind: str | None, node_id: str, scope_id: str
+) -> FlowNode:
     """Stands in for an unsupported element, typed well enough to avoid follow-up problems."""
     element_type = _ELEMENT_TYPES.get(tag, BpmnElementType.TASK)
     event_type = _EVENT_TYPES.get(kind or "", BpmnEventType.UNSPECIFIED)
     if tag == "startEvent":
         return StartEvent(node_id, element_type, scope_id, event_type=event_type)
     if tag == "boundaryEvent":
-        return BoundaryEvent(node_id, element_type, scope_id, event_type=event_type)
+        return BoundaryEvent(
+            node_id,
+            element_type,
+            scope_id,
+            event_type=event_type,
+            attached_to_id=xml.get("attachedToRef") or "",
+        )
     return PassThroughNode(node_id, element_type, scope_id, event_type=event_type)
 
 
@@ -517,7 +525,9 @@ def _sub_process(
     build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
 ) -> FlowNode:
     if xml.get("triggeredByEvent") == "true":
+        # Its content is not built: its start events would only add follow-up problems.
         build.findings.add(node_id, "Event subprocesses are not supported yet")
+        return SubProcess(node_id, BpmnElementType.EVENT_SUB_PROCESS, scope_id)
     sub_process = SubProcess(node_id, BpmnElementType.SUB_PROCESS, scope_id)
     sub_process.child_ids = _build_scope(build, xml, node_id)
     for child_id in sub_process.child_ids:

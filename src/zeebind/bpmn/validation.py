@@ -44,7 +44,7 @@ def check_process(process: Process, flow_scopes: dict[str, str], findings: Findi
     _check_sequence_flows(process, flow_scopes, findings)
     _check_process_start_events(process, findings)
     for node in process.elements.values():
-        if isinstance(node, SubProcess):
+        if isinstance(node, SubProcess) and node.element_type is BpmnElementType.SUB_PROCESS:
             _check_sub_process_start_events(process, node, findings)
         elif isinstance(node, BoundaryEvent):
             _attach_boundary_event(process, node, findings)
