@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from bpmn_documents import Document, Parse, Problems, document
+from bpmn_documents import Parse, Problems, document
 
 from zeebind.bpmn import BpmnValidationError, parse_bpmn
 from zeebind.bpmn.model import Process
-
-
-@pytest.fixture
-def bpmn() -> Document:
-    return document
 
 
 @pytest.fixture
