@@ -529,6 +529,7 @@ def _sub_process(
         build.findings.add(node_id, "Event subprocesses are not supported yet")
         return SubProcess(node_id, BpmnElementType.EVENT_SUB_PROCESS, scope_id)
     sub_process = SubProcess(node_id, BpmnElementType.SUB_PROCESS, scope_id)
+    build.elements[node_id] = sub_process  # before its children, so `elements` is in document order
     sub_process.child_ids = _build_scope(build, xml, node_id)
     for child_id in sub_process.child_ids:
         if isinstance(build.elements[child_id], StartEvent):

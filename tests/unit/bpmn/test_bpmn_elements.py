@@ -375,6 +375,15 @@ def test_embedded_subprocess_is_a_scope_of_its_own(parse: Parse) -> None:
     )
     assert inner.start_event_id == "inner_start"
     assert process.child_ids == ["start", "sub", "end"]
+    assert list(process.elements) == [
+        "start",
+        "sub",
+        "sub_start",
+        "inner",
+        "inner_start",
+        "sub_end",
+        "end",
+    ]
     assert process.element("sub_start").flow_scope_id == "sub"
     assert process.element("inner_start").flow_scope_id == "inner"
     assert inner.flow_scope_id == "sub"
