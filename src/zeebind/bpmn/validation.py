@@ -87,10 +87,8 @@ def _check_sequence_flows(
         scope_id = flow_scopes[flow.id]
         for role, ref in (("source", flow.source_id), ("target", flow.target_id)):
             node = process.elements.get(ref)
-            if not ref:
-                findings.add(flow.id, f"Attribute '{role}Ref' must be present and not empty")
-            elif node is None:
-                findings.add(flow.id, f"Referenced {role} element '{ref}' does not exist")
+            if node is None:
+                findings.add(flow.id, f"Attribute '{role}Ref' must reference a valid flow node")
             elif node.flow_scope_id != scope_id:
                 findings.add(
                     flow.id,

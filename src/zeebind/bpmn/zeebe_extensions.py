@@ -23,12 +23,9 @@ RESERVED_HEADER_PREFIX = "io.camunda.zeebe:"
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
 _PATH = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*")
-# Names FEEL cannot use as a variable, so they can never be read back from a mapping target.
-FEEL_RESERVED_WORDS = frozenset(
-    {
-        "null", "true", "false", "function", "if", "then", "else", "for", "return", "between",
-        "instance", "of", "not", "in", "is", "and", "or", "some", "every", "satisfies",
-    }
+# Zeebe's list, in its order: targets that FEEL could not read back as a variable.
+FEEL_RESERVED_WORDS = (
+    "null", "true", "false", "function", "if", "then", "else", "for", "between", "instance", "of",
 )  # fmt: skip
 
 
@@ -56,13 +53,15 @@ def _zeebe_children(element: XmlElement, name: str) -> list[XmlElement]:
 
 def check_target(path: str, target: str, findings: Findings) -> None:
     """A mapping (or result) target must be a variable path that FEEL can read back."""
-    if not _PATH.fullmatch(target):
+    if not target:
+        findings.add(path, "Expected path expression but not found.")
+    elif not _PATH.fullmatch(target):
         findings.add(
             path,
             f"Expected path expression '{target}' but doesn't match the pattern '{_PATH.pattern}'.",
         )
-    elif any(part in FEEL_RESERVED_WORDS for part in target.split(".")):
-        reserved = ", ".join(sorted(FEEL_RESERVED_WORDS))
+    elif target in FEEL_RESERVED_WORDS:
+        reserved = ", ".join(FEEL_RESERVED_WORDS)
         findings.add(
             path,
             f"Expected path expression '{target}' but is one of the reserved words ({reserved}).",
@@ -83,10 +82,7 @@ def io_mappings(
             path = extension_path(element_id, "ioMapping", kind)
             for entry in _zeebe_children(io_mapping, kind):
                 target = entry.get("target") or ""
-                if not target:
-                    findings.add(path, NOT_PRESENT.format("target"))
-                else:
-                    check_target(path, target, findings)
+                check_target(path, target, findings)
                 source_text = entry.get("source")
                 if kind == "input":
                     source = None if source_text is None else findings.value(path, source_text)
