@@ -63,6 +63,12 @@ def check_process(process: Process, flow_scopes: dict[str, str], findings: Findi
 
 def check_expressions(findings: Findings) -> None:
     """FEEL syntax of every expression met while parsing (skipped while zeebind.feel has none)."""
+    present = []
+    for path, expression in findings.expressions:
+        if expression.source.strip():
+            present.append((path, expression))
+        else:
+            findings.add(path, "Expected an expression after '=' but found none")
     try:
         from zeebind.feel import (  # type: ignore[attr-defined]
             FeelSyntaxError,
@@ -70,10 +76,7 @@ def check_expressions(findings: Findings) -> None:
         )
     except ImportError:
         return
-    for path, expression in findings.expressions:
-        if not expression.source.strip():
-            findings.add(path, "Expected an expression after '=' but found none")
-            continue
+    for path, expression in present:
         try:
             compile_expression(expression.source)
         except FeelSyntaxError as err:

@@ -199,7 +199,9 @@ def user_task_job(element: XmlElement, element_id: str, findings: Findings) -> J
             text = assignment.get(attribute)
             if text is not None and _is_static(path, attribute, text, findings):
                 names = [name.strip() for name in text.split(",") if name.strip()]
-                headers[RESERVED_HEADER_PREFIX + attribute] = json.dumps(names)
+                headers[RESERVED_HEADER_PREFIX + attribute] = json.dumps(
+                    names, separators=(",", ":")
+                )
     for schedule in zeebe_extensions(element, "taskSchedule"):
         path = extension_path(element_id, "taskSchedule")
         for attribute in ("dueDate", "followUpDate"):

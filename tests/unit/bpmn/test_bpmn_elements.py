@@ -195,7 +195,7 @@ def test_user_task_is_a_job_with_reserved_headers(parse: Parse) -> None:
         "priority": "high",
         "io.camunda.zeebe:formKey": "camunda-forms:bpmn:form1",
         "io.camunda.zeebe:assignee": "demo",
-        "io.camunda.zeebe:candidateGroups": '["sales", "ops"]',
+        "io.camunda.zeebe:candidateGroups": '["sales","ops"]',
         "io.camunda.zeebe:candidateUsers": '["anna"]',
         "io.camunda.zeebe:dueDate": "2026-12-24T12:00:00Z",
         "io.camunda.zeebe:followUpDate": "2026-12-20T08:00:00+01:00",

@@ -598,9 +598,11 @@ def test_boundary_event_needs_an_event_definition(problems: Problems) -> None:
 
 
 def _has_feel_compiler() -> bool:
-    import zeebind.feel
-
-    return hasattr(zeebind.feel, "compile_expression")
+    try:
+        from zeebind.feel import compile_expression  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 needs_feel = pytest.mark.skipif(
@@ -641,6 +643,15 @@ def test_every_expression_is_syntax_checked(problems: Problems) -> None:
             "m > extensionElements > subscription",
         ]
     )
+
+
+def test_empty_expression_is_rejected(problems: Problems) -> None:
+    assert problems(START + service_task("t", '<zeebe:taskDefinition type="=  "/>')) == [
+        (
+            "t > extensionElements > taskDefinition",
+            "Expected an expression after '=' but found none",
+        )
+    ]
 
 
 def test_valid_expressions_deploy(problems: Problems) -> None:
