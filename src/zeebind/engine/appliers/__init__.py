@@ -1,0 +1,25 @@
+"""Event appliers: the only code that changes engine state. One module per value type."""
+
+from __future__ import annotations
+
+from zeebind.engine.appliers import (
+    deployment,
+    incident,
+    job,
+    message,
+    process_instance,
+    variable,
+)
+from zeebind.engine.result import Applier
+from zeebind.protocol.record import ValueType
+
+APPLIERS: dict[tuple[ValueType, str], Applier] = {
+    **deployment.APPLIERS,
+    **process_instance.APPLIERS,
+    **variable.APPLIERS,
+    **job.APPLIERS,
+    **incident.APPLIERS,
+    **message.APPLIERS,
+}
+
+__all__ = ["APPLIERS"]

@@ -1,0 +1,1 @@
+"""Logic shared by processors: variables, expressions, incidents, flows, jobs, messages, errors."""

@@ -1,0 +1,103 @@
+"""Tokens: activating elements, taking sequence flows, completing scopes that ran out of work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zeebind.bpmn.model import FlowNode, ParallelGateway, Process
+from zeebind.engine.context import Context
+from zeebind.engine.state import ElementInstance
+from zeebind.protocol.intent import ProcessInstanceIntent
+from zeebind.protocol.record import Record, RecordType, ValueType
+
+_PI = ValueType.PROCESS_INSTANCE
+# The fields of a PROCESS_INSTANCE record value; command-only extras are stripped from events.
+ELEMENT_FIELDS = (
+    "bpmnProcessId",
+    "version",
+    "processDefinitionKey",
+    "processInstanceKey",
+    "elementId",
+    "flowScopeKey",
+    "bpmnElementType",
+    "bpmnEventType",
+    "parentProcessInstanceKey",
+    "parentElementInstanceKey",
+    "tenantId",
+)
+
+
+def element_value(scope: ElementInstance, element: FlowNode) -> dict[str, Any]:
+    v = scope.value
+    return {
+        "bpmnProcessId": v["bpmnProcessId"],
+        "version": v["version"],
+        "processDefinitionKey": v["processDefinitionKey"],
+        "processInstanceKey": v["processInstanceKey"],
+        "elementId": element.id,
+        "flowScopeKey": scope.key,
+        "bpmnElementType": str(element.element_type),
+        "bpmnEventType": str(element.event_type),
+        "parentProcessInstanceKey": v["parentProcessInstanceKey"],
+        "parentElementInstanceKey": v["parentElementInstanceKey"],
+        "tenantId": v["tenantId"],
+    }
+
+
+def activate(
+    ctx: Context,
+    scope: ElementInstance,
+    element: FlowNode,
+    variables: dict[str, Any] | None = None,
+    *,
+    now: bool = False,
+) -> int:
+    """Asks for `element` to be activated in `scope`; returns the new element instance key."""
+    key = ctx.key()
+    value = element_value(scope, element)
+    if variables:
+        value["variables"] = variables
+    if now:
+        ctx.process_now(
+            Record(RecordType.COMMAND, _PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, value, key=key)
+        )
+    else:
+        ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, key, value)
+    return key
+
+
+def take_flows(ctx: Context, instance: ElementInstance, flow_ids: list[str]) -> None:
+    """Takes the given outgoing flows of a completed element, activating their targets."""
+    scope = ctx.state.element_instances[instance.flow_scope_key]
+    model = ctx.model(instance.process_definition_key)
+    for flow_id in flow_ids:
+        flow = model.flow(flow_id)
+        value = dict(instance.value)
+        value["elementId"] = flow_id
+        value["bpmnElementType"] = "SEQUENCE_FLOW"
+        value["bpmnEventType"] = "UNSPECIFIED"
+        ctx.result.append_event(_PI, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN, ctx.key(), value)
+        target = model.element(flow.target_id)
+        if isinstance(target, ParallelGateway) and len(target.incoming) > 1:
+            tokens = scope.join_tokens.get(target.id, {})
+            if all(tokens.get(incoming, 0) > 0 for incoming in target.incoming):
+                # Activated at once, so that the tokens it consumes are gone before the next flow.
+                activate(ctx, scope, target, now=True)
+        else:
+            activate(ctx, scope, target)
+
+
+def complete_scope_if_done(ctx: Context, scope_key: int) -> None:
+    """A flow scope with no active children and no tokens in flight completes."""
+    scope = ctx.state.element_instances.get(scope_key)
+    if scope is None or scope.state != ProcessInstanceIntent.ELEMENT_ACTIVATED:
+        return
+    if scope.active_children == 0 and scope.active_flows == 0:
+        ctx.result.follow_up(_PI, ProcessInstanceIntent.COMPLETE_ELEMENT, scope_key, scope.value)
+
+
+def element_of(ctx: Context, instance: ElementInstance) -> FlowNode | Process:
+    model = ctx.model(instance.process_definition_key)
+    if instance.element_id == model.bpmn_process_id and instance.flow_scope_key < 0:
+        return model
+    return model.element(instance.element_id)

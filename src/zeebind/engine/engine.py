@@ -1,0 +1,98 @@
+"""The engine: processes one command into records, and replays events into state.
+
+Processing is deterministic: time comes from the command's timestamp, keys from the state's key
+generator. Follow-up commands are processed in the same step, so a step ends at a wait state.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from zeebind.engine.appliers import APPLIERS
+from zeebind.engine.context import Context
+from zeebind.engine.processors import PROCESSORS
+from zeebind.engine.result import ResultBuilder
+from zeebind.engine.state import JobState, State
+from zeebind.protocol.intent import JobIntent, MessageIntent
+from zeebind.protocol.record import Record, RecordType, RejectionType, ValueType
+
+
+class Engine:
+    def __init__(self, state: State | None = None) -> None:
+        self.state = state if state is not None else State()
+
+    def process(self, command: Record) -> ResultBuilder:
+        """Processes `command` and every follow-up command it causes; returns what was written."""
+        result = ResultBuilder(self.state, APPLIERS, command.timestamp)
+
+        def process_now(follow_up: Record) -> None:
+            self._process_one(ctx, follow_up)
+
+        ctx = Context(self.state, result, process_now)
+        self._process_one(ctx, command)
+        while result.follow_ups:
+            self._process_one(ctx, result.follow_ups.popleft())
+        return result
+
+    def _process_one(self, ctx: Context, command: Record) -> None:
+        ctx.result.write_command(command)
+        processor = PROCESSORS.get((command.value_type, command.intent))
+        if processor is None:
+            ctx.result.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected to process command '{command.intent}' of '{command.value_type}', but "
+                "this command is not supported yet",
+            )
+            return
+        processor(ctx, command)
+
+    def replay(self, record: Record) -> None:
+        """Applies one logged record to the state (events only; commands are already reflected)."""
+        state = self.state
+        state.last_position = max(state.last_position, record.position)
+        state.observe_key(record.key)
+        if record.record_type is RecordType.EVENT:
+            applier = APPLIERS.get((record.value_type, record.intent))
+            if applier is not None:
+                applier(state, record)
+
+    # --- time ----------------------------------------------------------------------------------
+
+    def next_due(self) -> int | None:
+        """The earliest moment (epoch ms) at which a time-based command may be due."""
+        heads = [
+            h[0][0]
+            for h in (
+                self.state.job_deadlines,
+                self.state.job_backoffs,
+                self.state.message_deadlines,
+            )
+            if h
+        ]
+        return min(heads) if heads else None
+
+    def due_commands(self, now: int) -> list[Record]:
+        """Commands for everything due at `now`: job time-outs, back-offs, message expiry."""
+        state = self.state
+        commands: list[Record] = []
+        while state.job_deadlines and state.job_deadlines[0][0] <= now:
+            deadline, key = heapq.heappop(state.job_deadlines)
+            job = state.jobs.get(key)
+            if job and job.state == JobState.ACTIVATED and job.value["deadline"] == deadline:
+                commands.append(_command(ValueType.JOB, JobIntent.TIME_OUT, key))
+        while state.job_backoffs and state.job_backoffs[0][0] <= now:
+            due, key = heapq.heappop(state.job_backoffs)
+            job = state.jobs.get(key)
+            if job and job.state == JobState.FAILED and job.value["recurringTime"] == due:
+                commands.append(_command(ValueType.JOB, JobIntent.RECUR_AFTER_BACKOFF, key))
+        while state.message_deadlines and state.message_deadlines[0][0] <= now:
+            deadline, key = heapq.heappop(state.message_deadlines)
+            message = state.messages.get(key)
+            if message and message.value["deadline"] == deadline:
+                commands.append(_command(ValueType.MESSAGE, MessageIntent.EXPIRE, key))
+        return commands
+
+
+def _command(value_type: ValueType, intent: str, key: int) -> Record:
+    return Record(RecordType.COMMAND, value_type, intent, {}, key=key)

@@ -1,0 +1,27 @@
+"""Command processors: one module per value type, functions named after the command intent."""
+
+from __future__ import annotations
+
+from zeebind.engine.context import Processor
+from zeebind.engine.processors import (
+    creation,
+    deployment,
+    incident,
+    job,
+    message,
+    process_instance,
+    variable_document,
+)
+from zeebind.protocol.record import ValueType
+
+PROCESSORS: dict[tuple[ValueType, str], Processor] = {
+    **deployment.PROCESSORS,
+    **creation.PROCESSORS,
+    **process_instance.PROCESSORS,
+    **job.PROCESSORS,
+    **incident.PROCESSORS,
+    **message.PROCESSORS,
+    **variable_document.PROCESSORS,
+}
+
+__all__ = ["PROCESSORS", "Processor"]
