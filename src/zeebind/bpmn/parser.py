@@ -114,6 +114,8 @@ _EVENT_TYPES = {
     "compensateEventDefinition": BpmnEventType.COMPENSATION,
     "conditionalEventDefinition": BpmnEventType.CONDITIONAL,
 }
+# Events that are meaningless without an event definition (there is no "none" kind of them).
+_NEEDS_DEFINITION = frozenset({"intermediateCatchEvent", "boundaryEvent"})
 _LOOP_MARKERS = ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics")
 _UNSUPPORTED_EXTENSIONS = ("executionListeners", "taskListeners", "adHoc")
 
@@ -235,9 +237,12 @@ def _build_flow_node(build: _Build, xml: XmlElement, tag: str, scope_id: str) ->
             definition = definitions[0]
             kind = local_name(definition)
     builder = BUILDERS.get((tag, kind))
-    if builder is None:
-        findings.add(node_id, _unsupported_message(tag, kind))
+    if builder is None and kind is None and tag in _NEEDS_DEFINITION:
+        findings.add(node_id, "Must have exactly one event definition")
         node: FlowNode = _placeholder(xml, tag, kind, node_id, scope_id)
+    elif builder is None:
+        findings.add(node_id, _unsupported_message(tag, kind))
+        node = _placeholder(xml, tag, kind, node_id, scope_id)
     else:
         node = builder(build, xml, definition, node_id, scope_id)
     node.name = xml.get("name") or ""

@@ -588,10 +588,18 @@ def test_boundary_event_needs_an_outgoing_flow_and_no_incoming(problems: Problem
     ]
 
 
-def test_boundary_event_needs_an_event_definition(problems: Problems) -> None:
-    assert problems(START + service_task("t") + '<bpmn:boundaryEvent id="b" attachedToRef="t"/>')[
-        0
-    ] == ("b", "Elements of type 'boundaryEvent' are not supported yet")
+@pytest.mark.parametrize(
+    "event",
+    [
+        '<bpmn:boundaryEvent id="x" attachedToRef="t"/>',
+        '<bpmn:intermediateCatchEvent id="x"/>',
+    ],
+)
+def test_catch_events_need_an_event_definition(problems: Problems, event: str) -> None:
+    found = problems(
+        START + service_task("t") + event + END + flow("f", "x", "end") + flow("g", "t", "x")
+    )
+    assert found[0] == ("x", "Must have exactly one event definition")
 
 
 # --- FEEL syntax ---------------------------------------------------------------------------------
