@@ -1,0 +1,74 @@
+"""Any document of BPMN fragments parses into a closed model or is rejected with problems."""
+
+from __future__ import annotations
+
+from bpmn_documents import document
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zeebind.bpmn import BpmnValidationError, parse_bpmn
+from zeebind.bpmn.model import SubProcess
+
+IDS = ["a", "b", "c", "d", "e"]
+ids = st.sampled_from(IDS)
+values = st.sampled_from(["", "=", "= x", "=(", "x", "false", "a", "b", "m", "err"])
+DEFINITIONS = (
+    '<bpmn:message id="m" name="n"><bpmn:extensionElements>'
+    '<zeebe:subscription correlationKey="=k"/></bpmn:extensionElements></bpmn:message>'
+    '<bpmn:error id="err" errorCode="E"/>'
+)
+
+
+@st.composite
+def fragment(draw: st.DrawFn, depth: int = 0) -> str:
+    element_id = draw(ids)
+    value = draw(values)
+    other = draw(ids)
+    choices = [
+        f'<bpmn:startEvent id="{element_id}"/>',
+        f'<bpmn:endEvent id="{element_id}"/>',
+        f'<bpmn:task id="{element_id}"/>',
+        f'<bpmn:exclusiveGateway id="{element_id}" default="{value}"/>',
+        f'<bpmn:parallelGateway id="{element_id}"/>',
+        f'<bpmn:sequenceFlow id="{element_id}" sourceRef="{other}" targetRef="{value}"/>',
+        f'<bpmn:sequenceFlow id="{element_id}" sourceRef="{other}" targetRef="{value}">'
+        f"<bpmn:conditionExpression>{value}</bpmn:conditionExpression></bpmn:sequenceFlow>",
+        f'<bpmn:serviceTask id="{element_id}"><bpmn:extensionElements>'
+        f'<zeebe:taskDefinition type="{value}"/><zeebe:ioMapping>'
+        f'<zeebe:output source="{value}" target="{other}"/></zeebe:ioMapping>'
+        "</bpmn:extensionElements></bpmn:serviceTask>",
+        f'<bpmn:receiveTask id="{element_id}" messageRef="{value}"/>',
+        f'<bpmn:boundaryEvent id="{element_id}" attachedToRef="{other}">'
+        f'<bpmn:errorEventDefinition errorRef="{value}"/></bpmn:boundaryEvent>',
+        f'<bpmn:boundaryEvent id="{element_id}" attachedToRef="{other}" cancelActivity="false">'
+        f'<bpmn:messageEventDefinition messageRef="{value}"/></bpmn:boundaryEvent>',
+        f'<bpmn:intermediateCatchEvent id="{element_id}">'
+        f'<bpmn:messageEventDefinition messageRef="{value}"/></bpmn:intermediateCatchEvent>',
+        f'<bpmn:startEvent id="{element_id}"><bpmn:timerEventDefinition/></bpmn:startEvent>',
+    ]
+    if depth < 2:
+        inner = draw(st.lists(fragment(depth + 1), max_size=4))
+        choices.append(f'<bpmn:subProcess id="{element_id}">{"".join(inner)}</bpmn:subProcess>')
+    return draw(st.sampled_from(choices))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(fragment(), max_size=10))
+def test_parse_never_crashes_and_models_are_closed(fragments: list[str]) -> None:
+    content = document("".join(fragments), definitions=DEFINITIONS)
+    try:
+        processes = parse_bpmn("fuzz.bpmn", content)
+    except BpmnValidationError as error:
+        processes = []
+        problems = error.problems
+    else:
+        problems = []
+    assert bool(processes) != bool(problems)
+    for process in processes:
+        scopes = [process.child_ids] + [
+            n.child_ids for n in process.elements.values() if isinstance(n, SubProcess)
+        ]
+        assert sorted(i for scope in scopes for i in scope) == sorted(process.elements)
+        for flow in process.sequence_flows.values():
+            assert flow.id in process.element(flow.source_id).outgoing
+            assert flow.id in process.element(flow.target_id).incoming
