@@ -36,7 +36,6 @@ from zeebind.bpmn.model import (
 from zeebind.bpmn.validation import check_expressions, check_process
 from zeebind.bpmn.zeebe_extensions import (
     BPMN_NS,
-    ZEEBE_NS,
     io_mappings,
     message_definition,
     task_definition,
@@ -568,4 +567,4 @@ BUILDERS: dict[tuple[str, str | None], Builder] = {
     ("subProcess", None): _sub_process,
 }
 
-__all__ = ["BUILDERS", "ZEEBE_NS", "parse_bpmn"]
+__all__ = ["BUILDERS", "parse_bpmn"]

@@ -8,13 +8,7 @@ from datetime import datetime
 
 from zeebind.bpmn.document import XmlElement, local_name, namespace
 from zeebind.bpmn.findings import NOT_PRESENT, Findings
-from zeebind.bpmn.model import (
-    Expression,
-    JobDefinition,
-    Mapping,
-    MessageDefinition,
-    Static,
-)
+from zeebind.bpmn.model import JobDefinition, Mapping, MessageDefinition, Static
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
@@ -233,21 +227,3 @@ def _static_header(
 ) -> None:
     if _is_static(path, attribute, text, findings) and text.strip():
         headers[RESERVED_HEADER_PREFIX + attribute] = text
-
-
-__all__ = [
-    "BPMN_NS",
-    "FEEL_RESERVED_WORDS",
-    "RESERVED_HEADER_PREFIX",
-    "USER_TASK_JOB_TYPE",
-    "ZEEBE_NS",
-    "Expression",
-    "check_target",
-    "extension_path",
-    "io_mappings",
-    "message_definition",
-    "task_definition",
-    "task_headers",
-    "user_task_job",
-    "zeebe_extensions",
-]
