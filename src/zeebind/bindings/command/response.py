@@ -70,6 +70,9 @@ def _value(field: FieldDescriptor, value: Any, keep_zero: bool) -> Any:
 
 
 def _is_repeated(field: FieldDescriptor) -> bool:
+    repeated = getattr(field, "is_repeated", None)  # protobuf >= 6; `label` is deprecated there
+    if repeated is not None:
+        return bool(repeated)
     return bool(field.label == FieldDescriptor.LABEL_REPEATED)
 
 
