@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from zeebind.feel import ast, operators, temporal
+from zeebind.feel.builtins import BUILTINS
 from zeebind.feel.errors import FeelEvaluationError, FeelSyntaxError
 from zeebind.feel.operators import OperationError, compare, equal
 from zeebind.feel.values import (
@@ -45,8 +46,6 @@ class EvalContext:
         uuid: Callable[[], str] | None = None,
         types: Mapping[str, Callable[[Any], bool]] | None = None,
     ) -> None:
-        from zeebind.feel.builtins import BUILTINS
-
         self.warnings: list[str] = []
         self.now_source = now
         self.uuid_source = uuid

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from zeebind.feel import ast
+from zeebind.feel import ast, builtins
 from zeebind.feel.errors import FeelEvaluationError
 from zeebind.feel.evaluator import Compiler, EvalContext, Scope, any_of
 from zeebind.feel.parser import parse_expression, parse_unary_tests
 from zeebind.feel.values import from_python
+
+builtins.load()
 
 Clock = dt.datetime | Callable[[], dt.datetime]
 _EMPTY: Mapping[str, Any] = {}

@@ -254,9 +254,13 @@ class Evaluator:
         if self.conforms(value, type_ref):
             return value
         is_collection = self._is_collection(type_ref)
-        if isinstance(value, list) and len(value) == 1 and not is_collection:
-            if self.conforms(value[0], type_ref):
-                return value[0]
+        if (
+            isinstance(value, list)
+            and len(value) == 1
+            and not is_collection
+            and self.conforms(value[0], type_ref)
+        ):
+            return value[0]
         if is_collection and not isinstance(value, list) and self.conforms([value], type_ref):
             return [value]
         return None
@@ -307,9 +311,11 @@ class Evaluator:
         if kind == "requiredInput":
             value = self.inputs.get(name)
             if prefix is not None:
-                value = self.inputs.get(prefix, {}).get(name) if isinstance(
-                    self.inputs.get(prefix), dict
-                ) else None
+                value = (
+                    self.inputs.get(prefix, {}).get(name)
+                    if isinstance(self.inputs.get(prefix), dict)
+                    else None
+                )
         elif local(el.tag) == "decision":
             if model is not self.model:
                 sub = Evaluator(model, self.inputs.get(prefix or "", {}) or {})
@@ -319,9 +325,11 @@ class Evaluator:
         elif local(el.tag) == "decisionService":
             value = self.service_function(el)
         else:
-            value = self.bkm_function(el) if model is self.model else Evaluator(
-                model, {}
-            ).bkm_function(el)
+            value = (
+                self.bkm_function(el)
+                if model is self.model
+                else Evaluator(model, {}).bkm_function(el)
+            )
         if prefix is not None:
             inner = scope.setdefault(prefix, {})
             if isinstance(inner, dict):
@@ -443,10 +451,7 @@ class Evaluator:
             for row in children(el, "row"):
                 cells = [e for e in row if local(e.tag) in _EXPRESSION_KINDS]
                 value.append(
-                    {
-                        c: self.evaluate(e, scope)
-                        for c, e in zip(columns, cells, strict=False)
-                    }
+                    {c: self.evaluate(e, scope) for c, e in zip(columns, cells, strict=False)}
                 )
         elif kind == "functionDefinition":
             value = self.function_definition(el, scope)
@@ -498,7 +503,7 @@ class Evaluator:
             return None
         items = source if isinstance(source, list) else [source]
         body = self._sub(el, "return" if kind == "for" else "satisfies")
-        results = []
+        results: list[Any] = []
         for item in items:
             inner = dict(scope)
             inner[var] = item
@@ -830,10 +835,7 @@ def _check(
         return Outcome(folder, case_id, name, False, f"error: {err}")
     except Exception as err:  # a crash of the engine: always a failure, with its type
         return Outcome(folder, case_id, name, False, f"CRASH {type(err).__name__}: {err}")
-    if error_expected:
-        ok = actual is None
-    else:
-        ok = same(expected, actual)
+    ok = actual is None if error_expected else same(expected, actual)
     message = "" if ok else f"expected {format_value(expected)} got {format_value(actual)}"
     return Outcome(folder, case_id, name, ok, message)
 

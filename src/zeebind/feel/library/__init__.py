@@ -1,0 +1,1 @@
+"""The FEEL built-in function library, one module per function group."""
