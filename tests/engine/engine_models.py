@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -53,7 +55,7 @@ def flow(flow_id: str, source: str, target: str, condition: str | None = None) -
 
 def chain(*ids: str) -> str:
     """Sequence flows between consecutive element ids."""
-    return "".join(flow(f"f_{a}_{b}", a, b) for a, b in zip(ids, ids[1:], strict=False))
+    return "".join(flow(f"f_{a}_{b}", a, b) for a, b in pairwise(ids))
 
 
 def io(inputs: dict[str, str] | None = None, outputs: dict[str, str] | None = None) -> str:

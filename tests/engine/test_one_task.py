@@ -76,7 +76,9 @@ async def test_invalid_model_is_rejected_with_every_problem() -> None:
         assert err.value.rejection_type is RejectionType.INVALID_ARGUMENT
         text = str(err.value)
         assert text.startswith("Command 'CREATE' rejected with code 'INVALID_ARGUMENT': ")
-        assert "'broken.bpmn'" in text and "Element: a" in text and "Element: b" in text
+        assert "'broken.bpmn'" in text
+        assert "Element: a" in text
+        assert "Element: b" in text
         assert len(h.records().of(record_type=RecordType.COMMAND_REJECTION)) == 1
 
 

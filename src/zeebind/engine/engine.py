@@ -51,8 +51,8 @@ class Engine:
         """Applies one logged record to the state (events only; commands are already reflected)."""
         state = self.state
         state.last_position = max(state.last_position, record.position)
-        state.observe_key(record.key)
         if record.record_type is RecordType.EVENT:
+            state.observe_key(record.key)
             applier = APPLIERS.get((record.value_type, record.intent))
             if applier is not None:
                 applier(state, record)
