@@ -76,8 +76,11 @@ def boolean(value: Any, what: str = "argument") -> bool:
 
 
 def items(value: Any, what: str = "list") -> list[Any]:
+    """A list argument; a single non-null value stands for the singleton list (DMN 10.3.2.9.4)."""
     if isinstance(value, list):
         return value
+    if value is not None:
+        return [value]
     raise InvocationError(f"expected list but found '{format_value(value)}' for {what}")
 
 

@@ -125,9 +125,8 @@ def invoke(
             if not set(named) <= set(params):
                 continue
             required = len(params) if candidate.required < 0 else candidate.required
-            if not all(p in named for p in params[:required]):
-                continue
             last = max(params.index(k) for k in named) if named else -1
+            last = max(last, required - 1)
             positional = [named.get(p) for p in params[: last + 1]]
             if candidate.variadic and isinstance(positional[-1], list):
                 positional = positional[:-1] + list(positional[-1])
@@ -177,6 +176,9 @@ def _cmp(a: Any, b: Any) -> int | None:
 
 
 def range_contains(r: Range, x: Any) -> bool | None:
+    if r.test:
+        eq = equal(x, r.start)
+        return eq if r.test == "=" or eq is None else not eq
     if x is None:
         return None
     if not r.start_unbounded:
@@ -211,6 +213,8 @@ def compare_op(op: str, a: Any, b: Any) -> bool | None:
 
 
 def unary_range(op: str, operand: Any) -> Range:
+    if op in ("=", "!="):
+        return Range(operand, operand, True, True, test=op)
     if op in ("<", "<="):
         return Range(None, operand, False, op == "<=", start_unbounded=True)
     return Range(operand, None, op == ">=", False, end_unbounded=True)
@@ -221,14 +225,11 @@ def test_value(x: Any, v: Any) -> bool | None:
     if isinstance(v, Range):
         return range_contains(v, x)
     if isinstance(v, list) and not isinstance(x, list):
-        result: bool | None = False
         for item in v:
             r = test_value(x, item) if isinstance(item, Range) else equal(x, item)
             if r is True:
                 return True
-            if r is None and item is not None:
-                result = None
-        return result
+        return False
     if isinstance(v, list) and isinstance(x, list):
         if equal(x, v) is True:
             return True
@@ -503,8 +504,6 @@ class Compiler:
     def c_UnaryCompare(self, node: ast.UnaryCompare) -> Compiled:
         operand = self.compile(node.operand)
         op = node.op
-        if op in ("=", "!="):
-            raise FeelSyntaxError(f"unexpected '{op}'", node.pos, self.text)
         return lambda scope: unary_range(op, operand(scope))
 
     def compile_test(self, node: ast.Node) -> Callable[[Scope, Any], bool | None]:
@@ -602,22 +601,14 @@ class Compiler:
             a = start(scope) if start is not None else None
             b = end(scope) if end is not None else None
             if a is not None and b is not None:
-                if operators._kind(a) != operators._kind(b) or _cmp(a, b) is None:
+                order = _cmp(a, b)
+                if operators._kind(a) != operators._kind(b) or order is None or order > 0:
                     scope.ctx.warn(
                         "INVALID_TYPE",
                         f"Can't build a range from '{format_value(a)}' to '{format_value(b)}'",
                     )
                     return None
-            elif a is None and b is None:
-                return None
-            return Range(
-                a,
-                b,
-                start_included,
-                end_included,
-                start_unbounded=a is None,
-                end_unbounded=b is None,
-            )
+            return Range(a, b, start_included, end_included)
 
         return run
 
@@ -758,7 +749,7 @@ def _iteration_values(scope: Scope, source: Compiled, range_end: Compiled | None
 
 
 def _integer_range(start: Any, end: Any, start_inc: bool, end_inc: bool) -> Any:
-    if isinstance(start, dt.date) and isinstance(end, dt.date) and type(start) is type(end):
+    if type(start) is dt.date and type(end) is dt.date:
         days = []
         step = 1 if end >= start else -1
         current = start
@@ -952,7 +943,9 @@ def conforms(ctx: EvalContext, value: Any, spec: ast.TypeSpec) -> bool:
     if name == "context" and spec.entries:
         if not isinstance(value, Mapping):
             return False
-        return all(k in value and conforms(ctx, value[k], t) for k, t in spec.entries)
+        return all(
+            k in value and (value[k] is None or conforms(ctx, value[k], t)) for k, t in spec.entries
+        )
     if name == "range" and spec.args:
         if not isinstance(value, Range):
             return False

@@ -112,7 +112,8 @@ def equal(a: Any, b: Any) -> bool | None:
         return True
     if ka == "range":
         return (
-            a.start_included == b.start_included
+            a.test == b.test
+            and a.start_included == b.start_included
             and a.end_included == b.end_included
             and a.start_unbounded == b.start_unbounded
             and a.end_unbounded == b.end_unbounded
@@ -269,7 +270,8 @@ def multiply(a: Any, b: Any) -> Any:
     if isinstance(a, dt.timedelta) and _is_number(b):
         return temporal.seconds_to_duration(C.multiply(temporal.duration_seconds(a), b))
     if isinstance(a, YearsMonthsDuration) and _is_number(b):
-        return YearsMonthsDuration(int(C.multiply(Decimal(a.months), b).to_integral_value()))
+        months = C.multiply(Decimal(a.months), b)
+        return YearsMonthsDuration(int(months.to_integral_value(rounding=decimal.ROUND_DOWN)))
     raise _invalid("*", a, b)
 
 
@@ -289,7 +291,8 @@ def divide(a: Any, b: Any) -> Any:
     if isinstance(a, YearsMonthsDuration) and _is_number(b):
         if b == 0:
             raise OperationError("INVALID_TYPE", "Can't divide a duration by zero")
-        return YearsMonthsDuration(int(C.divide(Decimal(a.months), b).to_integral_value()))
+        months = C.divide(Decimal(a.months), b)
+        return YearsMonthsDuration(int(months.to_integral_value(rounding=decimal.ROUND_DOWN)))
     if isinstance(a, dt.timedelta) and isinstance(b, dt.timedelta):
         if not b:
             raise OperationError("INVALID_TYPE", "Can't divide a duration by zero")

@@ -182,6 +182,7 @@ class Evaluator:
         self.cache: dict[str, Any] = {}
         self.names = self._known_names()
         self.types = {name: self._checker(name) for name in model.items}
+        self.check_allowed = True
 
     def _known_names(self) -> frozenset[str]:
         m = self.model
@@ -203,7 +204,14 @@ class Evaluator:
     # -- types --
 
     def _checker(self, name: str) -> Callable[[Any], bool]:
-        return lambda v: self.conforms(v, name)
+        def check(value: Any) -> bool:
+            saved, self.check_allowed = self.check_allowed, False
+            try:
+                return self.conforms(value, name)
+            finally:
+                self.check_allowed = saved
+
+        return check
 
     def conforms(self, value: Any, type_ref: str | None) -> bool:
         if type_ref is None or value is None:
@@ -242,7 +250,7 @@ class Evaluator:
             return True
         if item.type_ref is not None and not self.conforms(value, item.type_ref):
             return False
-        if item.allowed:
+        if item.allowed and self.check_allowed:
             tests = compile_unary_tests(item.allowed)
             if tests.matches(value).value is not True:
                 return False
@@ -832,12 +840,22 @@ def _check(
     except (DecisionError, RecursionError) as err:
         if error_expected or expected is None:
             return Outcome(folder, case_id, name, True)
-        return Outcome(folder, case_id, name, False, f"error: {err}")
+        return Outcome(folder, case_id, name, False, f"error: {err}{_source(model, name)}")
     except Exception as err:  # a crash of the engine: always a failure, with its type
         return Outcome(folder, case_id, name, False, f"CRASH {type(err).__name__}: {err}")
     ok = actual is None if error_expected else same(expected, actual)
     message = "" if ok else f"expected {format_value(expected)} got {format_value(actual)}"
+    if not ok:
+        message += _source(model, name)
     return Outcome(folder, case_id, name, ok, message)
+
+
+def _source(model: Model, name: str) -> str:
+    el = model.decisions.get(name)
+    expr = expression_of(el) if el is not None else None
+    if expr is not None and local(expr.tag) == "literalExpression":
+        return f" | {(child_text(expr, 'text') or '').strip()}"
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:

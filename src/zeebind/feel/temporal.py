@@ -17,6 +17,7 @@ _TIME = re.compile(
     r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
     r"(Z|z|[+-]\d{2}:\d{2}(?::\d{2})?|[+-]\d{4}|@[A-Za-z][A-Za-z0-9_+\-/]*|\[[A-Za-z][A-Za-z0-9_+\-/]*\])?"
 )
+_DATE_TIME_START = re.compile(r"-?\d{4,9}-\d{2}-\d{2}T")
 _OFFSET_ZONE = re.compile(r"([+-]\d{2}:\d{2})\[([A-Za-z][A-Za-z0-9_+\-/]*)\]")
 _DURATION = re.compile(
     r"(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
@@ -97,6 +98,9 @@ def parse_time(text: str) -> dt.time:
 
 def parse_date_time(text: str) -> dt.datetime:
     if "T" not in text:
+        if _DATE.fullmatch(text):
+            date = parse_date(text)
+            return dt.datetime(date.year, date.month, date.day)
         raise TemporalError(f"invalid date and time '{text}'")
     date_text, time_text = text.split("T", 1)
     date = parse_date(date_text)
@@ -157,7 +161,7 @@ def parse_temporal(text: str) -> Any:
     """The value of an ``@"..."`` literal."""
     if text.startswith(("P", "-P")):
         return parse_duration(text)
-    if "T" in text:
+    if _DATE_TIME_START.match(text):
         return parse_date_time(text)
     if _DATE.fullmatch(text):
         return parse_date(text)

@@ -55,6 +55,7 @@ class Range:
     end_included: bool
     start_unbounded: bool = False
     end_unbounded: bool = False
+    test: str = ""  # "=" or "!=": the unary test `= x` / `!= x` as a value
 
 
 class InvocationError(Exception):
@@ -342,6 +343,8 @@ def format_value(value: Any) -> str:
 
 
 def format_range(value: Range) -> str:
+    if value.test:
+        return f"{value.test} {format_value(value.start)}"
     if value.start_unbounded:
         return ("<=" if value.end_included else "<") + " " + format_value(value.end)
     if value.end_unbounded:

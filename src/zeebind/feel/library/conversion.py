@@ -179,14 +179,8 @@ def _years_and_months(ctx: EvalContext, start: Any, end: Any) -> Any:
     for v, what in ((start, "from"), (end, "to")):
         if not isinstance(v, dt.date):
             raise InvocationError(f"expected a date but found '{format_value(v)}' for {what}")
-    a, b = start, end
-    if (
-        isinstance(a, dt.datetime)
-        and isinstance(b, dt.datetime)
-        and a.tzinfo is not None
-        and b.tzinfo is not None
-    ):
-        b = b.astimezone(a.tzinfo)
+    a = start.date() if isinstance(start, dt.datetime) else start
+    b = end.date() if isinstance(end, dt.datetime) else end
     return YearsMonthsDuration(temporal.months_between(a, b))
 
 
@@ -280,10 +274,6 @@ def _range(ctx: EvalContext, value: Any) -> Any:
 def _literal_range(node: Any) -> bool:
     if isinstance(node, ast.RangeLiteral):
         ends = [node.start, node.end]
-    elif isinstance(node, ast.UnaryCompare):
-        if node.op in ("=", "!="):
-            return False
-        ends = [node.operand]
     else:
         return False
     return all(e is None or _endpoint(e) for e in ends)

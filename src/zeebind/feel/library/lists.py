@@ -313,7 +313,8 @@ def _merge_sort(values: list[Any], order: Any) -> list[Any]:
     return out + left[i:] + right[j:]
 
 
-@builtin("string join", "list, delimiter, prefix, suffix", required=1)
+@builtin("string join", "list, delimiter", required=1)
+@builtin("string join", "list, delimiter, prefix, suffix")
 def _string_join(
     ctx: EvalContext, value: Any, delimiter: Any = None, prefix: Any = None, suffix: Any = None
 ) -> Any:
@@ -348,12 +349,24 @@ def _partition(ctx: EvalContext, value: Any, size: Any) -> Any:
 def _list_replace(ctx: EvalContext, value: Any, position: Any, new: Any) -> Any:
     lst = list(items(value))
     if isinstance(position, FeelFunction):
-        result = []
-        for item in lst:
-            hit = call_function(ctx, position, [item, new])
-            if hit is not True and hit is not False:
-                raise InvocationError("the match function must return a boolean")
-            result.append(new if hit else item)
-        return result
-    lst[_position(position, len(lst))] = new
+        return _list_replace_match(ctx, lst, position, new)
+    n = num(position, "position")
+    lst[_position(n.to_integral_value(rounding="ROUND_DOWN"), len(lst))] = new
     return lst
+
+
+@builtin("list replace", "list, match, newItem")
+def _list_replace_by(ctx: EvalContext, value: Any, match: Any, new: Any) -> Any:
+    return _list_replace_match(ctx, list(items(value)), function(match, "match"), new)
+
+
+def _list_replace_match(ctx: EvalContext, lst: list[Any], match: FeelFunction, new: Any) -> Any:
+    if not any(len(o.params) == 2 for o in match.overloads):
+        raise InvocationError("the match function must take two parameters")
+    result = []
+    for item in lst:
+        hit = call_function(ctx, match, [item, new])
+        if hit is not True and hit is not False:
+            raise InvocationError("the match function must return a boolean")
+        result.append(new if hit else item)
+    return result
