@@ -67,7 +67,9 @@ def test_messages_live_in_a_private_pool_next_to_pyzeebe() -> None:
     assert ours is not gateway_pb2.TopologyRequest
 
 
-def _messages(file: descriptor_pb2.FileDescriptorProto) -> dict[str, descriptor_pb2.DescriptorProto]:
+def _messages(
+    file: descriptor_pb2.FileDescriptorProto,
+) -> dict[str, descriptor_pb2.DescriptorProto]:
     found: dict[str, descriptor_pb2.DescriptorProto] = {}
 
     def walk(prefix: str, messages: list[descriptor_pb2.DescriptorProto]) -> None:

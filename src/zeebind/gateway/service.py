@@ -1,0 +1,228 @@
+"""The gateway's RPC handlers, independent of the transport.
+
+The gRPC server (`zeebind.gateway.server`) and the in-process client call the same object:
+
+    service = GatewayService(broker)
+    response = await service.unary("CreateProcessInstance", request, CallContext())
+    async for batch in service.stream("ActivateJobs", request, CallContext(deadline=...)): ...
+
+Every failure leaves as a `GatewayError` carrying the gRPC status a client sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from zeebind.broker import Backpressure, Broker, CommandRejected
+from zeebind.gateway import commands, responses
+from zeebind.gateway.errors import GatewayError
+from zeebind.gateway.protocol import pb
+from zeebind.gateway.status import broker_error
+from zeebind.protocol import Record
+
+logger = logging.getLogger(__name__)
+
+GATEWAY_VERSION = "8.8.0"
+# Unanswered long polls end this long before the client's own deadline, so it sees OK, not
+# DEADLINE_EXCEEDED (clients put their deadline 10 s, or 2x, above the request timeout).
+DEADLINE_MARGIN_S = 1.0
+
+# RPCs with no broker command in docs/commands.md yet.
+UNSUPPORTED = frozenset({"ModifyProcessInstance", "MigrateProcessInstance"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """What the transport knows about one call."""
+
+    # Absolute, on the running loop's clock (`loop.time()`); None = the client set no deadline.
+    deadline: float | None = None
+    # Lower-case header names; an empty `authorization` header is dropped (no token).
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+class GatewayService:
+    unary_methods: frozenset[str] = frozenset({"Topology", *commands.COMMANDS, *UNSUPPORTED})
+    stream_methods: frozenset[str] = frozenset({"ActivateJobs", "StreamActivatedJobs"})
+
+    def __init__(
+        self,
+        broker: Broker,
+        *,
+        long_polling_timeout_ms: int = 10_000,
+        request_timeout_ms: int = 15_000,
+    ) -> None:
+        self.broker = broker
+        self.long_polling_timeout_ms = long_polling_timeout_ms
+        self.request_timeout_ms = request_timeout_ms
+        # Where clients reach this gateway, as Topology reports it; the server sets it once bound.
+        self.host = "127.0.0.1"
+        self.port = 26500
+
+    def advertise(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+
+    # --- unary ---------------------------------------------------------------------------------
+
+    async def unary(self, method: str, request: Message, call: CallContext) -> Message:
+        if method not in self.unary_methods:
+            raise GatewayError(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"Method gateway_protocol.Gateway/{method} is unknown",
+            )
+        try:
+            return await self._unary(method, request)
+        except GatewayError:
+            raise
+        except (CommandRejected, Backpressure, ConnectionAbortedError) as err:
+            raise broker_error(err) from err
+        except Exception as err:
+            logger.exception("%s failed", method)
+            raise _internal(err) from err
+
+    async def _unary(self, method: str, request: Message) -> Message:
+        if method == "Topology":
+            return self.topology()
+        if method in UNSUPPORTED:
+            raise GatewayError(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"{method} is not supported by zeebind yet",
+            )
+        command = commands.COMMANDS[method](request)
+        timeout_ms = self.request_timeout_ms
+        if method == "CreateProcessInstanceWithResult":
+            requested: int = request.requestTimeout  # type: ignore[attr-defined]
+            timeout_ms = requested if requested > 0 else self.request_timeout_ms
+        record = await self._submit(command, timeout_ms, method)
+        return responses.RESPONSES[method](record)
+
+    def topology(self) -> Message:
+        partition = pb.Partition(
+            partitionId=1, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY
+        )
+        broker = pb.BrokerInfo(
+            nodeId=0,
+            host=self.host,
+            port=self.port,
+            partitions=[partition],
+            version=GATEWAY_VERSION,
+        )
+        response: Message = pb.TopologyResponse(
+            brokers=[broker],
+            clusterSize=1,
+            partitionsCount=1,
+            replicationFactor=1,
+            gatewayVersion=GATEWAY_VERSION,
+        )
+        return response
+
+    async def _submit(self, command: commands.Command, timeout_ms: int, rpc: str) -> Record:
+        try:
+            return await asyncio.wait_for(
+                self.broker.command(
+                    command.value_type,
+                    command.intent,
+                    command.value,
+                    key=command.key,
+                    operation_reference=command.operation_reference,
+                ),
+                timeout_ms / 1000,
+            )
+        except TimeoutError:
+            raise GatewayError(
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                f"Time out between gateway and broker: Request {rpc} timed out after "
+                f"{timeout_ms} ms",
+            ) from None
+
+    # --- streams -------------------------------------------------------------------------------
+
+    def stream(self, method: str, request: Message, call: CallContext) -> AsyncIterator[Message]:
+        handlers: dict[str, Callable[[Any, CallContext], AsyncGenerator[Message, None]]] = {
+            "ActivateJobs": self._activate_jobs,
+            "StreamActivatedJobs": self._stream_activated_jobs,
+        }
+        handler = handlers.get(method)
+        if handler is None:
+            raise GatewayError(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"Method gateway_protocol.Gateway/{method} is unknown",
+            )
+        return self._guarded(method, handler(request, call))
+
+    async def _guarded(
+        self, method: str, messages: AsyncGenerator[Message, None]
+    ) -> AsyncIterator[Message]:
+        try:
+            async for message in messages:
+                yield message
+        except GatewayError:
+            raise
+        except (CommandRejected, Backpressure, ConnectionAbortedError) as err:
+            raise broker_error(err) from err
+        except Exception as err:
+            logger.exception("%s failed", method)
+            raise _internal(err) from err
+        finally:
+            await messages.aclose()
+
+    async def _activate_jobs(
+        self, request: Any, call: CallContext
+    ) -> AsyncGenerator[Message, None]:
+        command = commands.activate_jobs(request)
+        loop = asyncio.get_running_loop()
+        poll_ms = request.requestTimeout or self.long_polling_timeout_ms
+        end = loop.time() + max(poll_ms, 0) / 1000
+        if call.deadline is not None:
+            margin = min(DEADLINE_MARGIN_S, (call.deadline - loop.time()) / 10)
+            end = min(end, call.deadline - margin)
+        wanted: int = request.maxJobsToActivate
+        while True:
+            record = await self._submit(
+                command.with_value(maxJobsToActivate=wanted),
+                self.request_timeout_ms,
+                "ActivateJobs",
+            )
+            activated = len(record.value.get("jobs", []))
+            if activated:
+                yield responses.activate_jobs(record)
+                wanted -= activated
+                if wanted <= 0 or not record.value.get("truncated"):
+                    return
+                continue
+            remaining = end - loop.time()
+            if poll_ms < 0 or remaining <= 0:
+                return
+            await self.broker.wait_for_jobs(request.type, remaining)
+
+    async def _stream_activated_jobs(
+        self, request: Any, call: CallContext
+    ) -> AsyncGenerator[Message, None]:
+        wanted = commands.stream_activated_jobs(request)
+        stream = self.broker.open_job_stream(
+            job_type=wanted.job_type,
+            worker=wanted.worker,
+            timeout=wanted.timeout,
+            fetch_variables=wanted.fetch_variables,
+            tenant_ids=wanted.tenant_ids,
+        )
+        try:
+            async for key, job in stream:
+                yield responses.activated_job(key, job)
+        finally:
+            stream.close()
+
+
+def _internal(err: Exception) -> GatewayError:
+    return GatewayError(
+        grpc.StatusCode.INTERNAL,
+        f"Unexpected error occurred during the request processing: {type(err).__name__}: {err}",
+    )
