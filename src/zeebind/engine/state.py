@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from zeebind.bpmn.model import BpmnElementType, Process
+from zeebind.protocol.json import dumps
 from zeebind.protocol.record import PARTITION_ID, encode_key
 
 
 def canonical_json(value: Any) -> str:
     """The one JSON text form used for variables: equal values give equal text."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return dumps(value)
 
 
 @dataclass(slots=True)

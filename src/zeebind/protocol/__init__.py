@@ -1,4 +1,4 @@
-"""Shared vocabulary of the engine and its edges: records, value types, intents. Pure data, no I/O."""
+"""Shared vocabulary of the engine and its edges: records, value types, intents. No I/O."""
 
 from zeebind.protocol.record import (
     Record,

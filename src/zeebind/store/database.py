@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from zeebind.protocol.json import dumps, loads
 from zeebind.protocol.record import Record, RecordType, RejectionType, ValueType
 
 SCHEMA_VERSION = 1
@@ -76,7 +76,7 @@ class Database:
                 r.rejection_type.value if r.rejection_type else None,
                 r.rejection_reason,
                 r.operation_reference,
-                json.dumps(r.value, separators=(",", ":"), ensure_ascii=False),
+                dumps(r.value),
             )
             for r in records
         ]
@@ -99,7 +99,7 @@ class Database:
                 record_type=RecordType(row[4]),
                 value_type=ValueType(row[5]),
                 intent=row[6],
-                value=json.loads(row[10]),
+                value=loads(row[10]),
                 key=row[2],
                 position=row[0],
                 source_record_position=row[1],

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from zeebind.engine.result import Applier
 from zeebind.engine.state import State, Variable
 from zeebind.protocol.intent import VariableIntent
+from zeebind.protocol.json import loads
 from zeebind.protocol.record import Record, ValueType
 
 
@@ -14,7 +13,7 @@ def variable_set(state: State, record: Record) -> None:
     v = record.value
     text = v["value"]
     state.variables.setdefault(v["scopeKey"], {})[v["name"]] = Variable(
-        key=record.key, text=text, value=json.loads(text)
+        key=record.key, text=text, value=loads(text)
     )
 
 

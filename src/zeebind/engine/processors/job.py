@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import json
 from typing import Any
 
 from zeebind.engine.behaviors import errors
@@ -12,6 +11,7 @@ from zeebind.engine.behaviors.variables import set_local
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import Job, JobState
 from zeebind.protocol.intent import JobBatchIntent, JobIntent, ProcessInstanceIntent
+from zeebind.protocol.json import dumps
 from zeebind.protocol.record import Record, RejectionType, ValueType
 
 MAX_MESSAGE_SIZE = 4 * 1024 * 1024
@@ -246,7 +246,7 @@ def activate_batch(ctx: Context, command: Record) -> None:
             "deadline": ctx.now + timeout,
             "variables": variables,
         }
-        job_size = len(json.dumps(job_value))
+        job_size = len(dumps(job_value))
         if size + job_size > MAX_MESSAGE_SIZE:
             truncated = True
             break
