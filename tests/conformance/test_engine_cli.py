@@ -86,7 +86,7 @@ async def test_ready_line_sigterm_and_data_survive_restart(tmp_path: Path) -> No
         code, stderr = await stop(engine)
     assert code == 0
     assert "Traceback" not in stderr
-    assert stderr.strip() == "", "exactly one line: the ready line"
+    assert "ready on" not in stderr, "the ready line comes once"
 
     async with engine_process("--port", "0", "--data-dir", str(data)) as engine:
         channel = create_insecure_channel(grpc_address=engine.address)

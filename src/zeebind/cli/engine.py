@@ -41,9 +41,11 @@ def main(args: argparse.Namespace) -> int:
     except (TlsConfigError, ValueError) as err:
         return _fail(str(err), code=2)
     try:
-        return asyncio.run(_serve(app, args))
+        return asyncio.run(_serve(app))
     except KeyboardInterrupt:
         return 0
+    except Exception as err:  # a user sees one line, never a traceback
+        return _fail(_reason(err), code=1)
 
 
 def _app(args: argparse.Namespace) -> EngineApp:
@@ -60,15 +62,12 @@ def _app(args: argparse.Namespace) -> EngineApp:
     return EngineApp(data_dir=data_dir, host=args.host, port=args.port, tls=tls)
 
 
-async def _serve(app: EngineApp, args: argparse.Namespace) -> int:
+async def _serve(app: EngineApp) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    try:
-        await app.start()
-    except Exception as err:
-        return _fail(_reason(err), code=1)
+    await app.start()
     try:
         data = "in memory" if app.data_dir is None else f"data: {app.data_dir}"
         scheme = "TLS" if app.tls is not None else "plaintext"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import grpc
 
+from zeebind.errors import ZeebindError
 
-class GatewayError(Exception):
+
+class GatewayError(ZeebindError):
     """A failed call, as the client will see it: `code` and `details` go on the wire unchanged."""
 
     def __init__(self, code: grpc.StatusCode, details: str) -> None:

@@ -14,6 +14,7 @@ import grpc
 from google.protobuf.message import Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from zeebind.errors import ZeebindError
 from zeebind.gateway.errors import GatewayError
 from zeebind.gateway.protocol import SERVICE_NAME, pb
 from zeebind.gateway.service import CallContext, GatewayService
@@ -34,7 +35,7 @@ SERVER_OPTIONS: list[tuple[str, int]] = [
 SHUTDOWN_GRACE_S = 1.0
 
 
-class TlsConfigError(ValueError):
+class TlsConfigError(ZeebindError, ValueError):
     """A certificate or key file that cannot be used; the message names the file."""
 
 

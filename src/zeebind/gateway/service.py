@@ -85,7 +85,7 @@ class GatewayService:
         except (CommandRejected, Backpressure, ConnectionAbortedError) as err:
             raise broker_error(err) from err
         except Exception as err:
-            logger.exception("%s failed", method)
+            _log_unexpected(method, err)
             raise _internal(err) from err
 
     async def _unary(self, method: str, request: Message) -> Message:
@@ -169,7 +169,7 @@ class GatewayService:
         except (CommandRejected, Backpressure, ConnectionAbortedError) as err:
             raise broker_error(err) from err
         except Exception as err:
-            logger.exception("%s failed", method)
+            _log_unexpected(method, err)
             raise _internal(err) from err
         finally:
             await messages.aclose()
@@ -219,6 +219,17 @@ class GatewayService:
                 yield responses.activated_job(key, job)
         finally:
             stream.close()
+
+
+def _log_unexpected(method: str, err: Exception) -> None:
+    # One line for operators; the stack only when debugging.
+    logger.error(
+        "%s failed unexpectedly: %s: %s",
+        method,
+        type(err).__name__,
+        err,
+        exc_info=logger.isEnabledFor(logging.DEBUG),
+    )
 
 
 def _internal(err: Exception) -> GatewayError:
