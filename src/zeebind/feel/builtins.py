@@ -50,7 +50,15 @@ def alias(name: str, target: str) -> None:
 # --- argument checks ------------------------------------------------------------------------------
 
 
+def single(value: Any) -> Any:
+    """A singleton list stands for its element (DMN 10.3.2.9.4)."""
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
 def num(value: Any, what: str = "argument") -> Decimal:
+    value = single(value)
     if isinstance(value, Decimal) and not isinstance(value, bool):
         return value
     raise InvocationError(f"expected number but found '{format_value(value)}' for {what}")
@@ -64,6 +72,7 @@ def integer(value: Any, what: str = "argument") -> int:
 
 
 def text(value: Any, what: str = "argument") -> str:
+    value = single(value)
     if isinstance(value, str):
         return value
     raise InvocationError(f"expected string but found '{format_value(value)}' for {what}")
@@ -85,6 +94,7 @@ def items(value: Any, what: str = "list") -> list[Any]:
 
 
 def context(value: Any, what: str = "context") -> Mapping[str, Any]:
+    value = single(value)
     if isinstance(value, Mapping):
         return value
     raise InvocationError(f"expected context but found '{format_value(value)}' for {what}")
@@ -130,6 +140,7 @@ __all__ = [
     "items",
     "load",
     "num",
+    "single",
     "text",
     "type_name",
     "varargs_list",

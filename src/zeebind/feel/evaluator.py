@@ -709,8 +709,8 @@ def _invoke_compiled(
 
 def _item_scope(scope: Scope, item: Any) -> Scope:
     if isinstance(item, Mapping):
-        frame = dict(item)
-        frame["item"] = item
+        frame = {"item": item}
+        frame.update(item)
         return scope.child(frame)
     return scope.child({"item": item})
 

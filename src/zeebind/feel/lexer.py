@@ -95,13 +95,22 @@ _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b"
 
 
 def is_name_start(ch: str) -> bool:
-    return ch.isalpha() or ch == "_" or (ord(ch) > 0x7F and unicodedata.category(ch)[0] in "LN")
+    if ch.isalpha() or ch == "_":
+        return True
+    return ord(ch) > 0x7F and unicodedata.category(ch)[0] not in "ZCP"
 
 
 def is_name_part(ch: str) -> bool:
     if ch.isalnum() or ch in "_'":
         return True
-    return ord(ch) > 0x7F and unicodedata.category(ch)[0] in "LMN"
+    return ord(ch) > 0x7F and unicodedata.category(ch)[0] not in "ZC"
+
+
+def _needs_whole_match(name: str) -> bool:
+    """Would the word rules split this name (operator characters, words starting with digits)?"""
+    if not all(is_name_part(c) or c == " " for c in name):
+        return True
+    return any(not is_name_start(word[0]) for word in name.split())
 
 
 class Lexer:
@@ -110,7 +119,7 @@ class Lexer:
         self.pos = 0
         # Only names that the word rules would split need matching as a whole.
         self.special_names = sorted(
-            (n for n in known_names if n and not all(is_name_part(c) or c == " " for c in n)),
+            (n for n in known_names if n and _needs_whole_match(n)),
             key=len,
             reverse=True,
         )

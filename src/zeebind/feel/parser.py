@@ -228,7 +228,7 @@ class Parser:
             if op == "+":
                 self.advance()
                 return self.prefix_unary_operand()
-            if op in _COMPARISONS:
+            if op in _COMPARISONS or op in ("=", "!="):
                 self.advance()
                 return ast.UnaryCompare(tok.pos, op, self.expression(_COMPARE))
         if kind is Kind.NAME and not tok.quoted:

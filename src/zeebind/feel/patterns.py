@@ -178,7 +178,7 @@ def _strip_whitespace(pattern: str) -> str:
     i = 0
     while i < len(pattern):
         ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
+        if ch == "\\" and i + 1 < len(pattern) and pattern[i + 1] not in " \t\n\r":
             out.append(pattern[i : i + 2])
             i += 2
             continue

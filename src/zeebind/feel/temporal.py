@@ -21,7 +21,7 @@ _DATE_TIME_START = re.compile(r"-?\d{4,9}-\d{2}-\d{2}T")
 _OFFSET_ZONE = re.compile(r"([+-]\d{2}:\d{2})\[([A-Za-z][A-Za-z0-9_+\-/]*)\]")
 _DURATION = re.compile(
     r"(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?)?"
+    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d*))?S)?)?"
 )
 
 

@@ -50,11 +50,18 @@ def _put(m: Mapping[str, Any], path: list[str], value: Any) -> dict[str, Any]:
     return result
 
 
+@builtin("context put", "context, keys, value")
+def _context_put_keys(ctx: EvalContext, m: Any, keys: Any, value: Any) -> Any:
+    base = context(m, "context")
+    path = _keys(keys) if isinstance(keys, list) else [text(keys, "key")]
+    return _put(base, path, value)
+
+
 @builtin("context put", "context, key, value")
 def _context_put(ctx: EvalContext, m: Any, key: Any, value: Any) -> Any:
-    base = context(m, "context")
-    path = _keys(key) if isinstance(key, list) else [text(key, "key")]
-    return _put(base, path, value)
+    if not isinstance(key, str):
+        raise InvocationError(f"expected string but found '{format_value(key)}' for key")
+    return _put(context(m, "context"), [key], value)
 
 
 @builtin("context merge", "contexts")

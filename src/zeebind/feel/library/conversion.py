@@ -67,15 +67,17 @@ def _parse_number(raw: str, grouping: str | None, decimal_sep: str | None) -> De
 
 @builtin("number", "from, grouping separator, decimal separator", required=1)
 def _number(ctx: EvalContext, value: Any, grouping: Any = None, decimal_sep: Any = None) -> Any:
+    if grouping is not None:
+        text(grouping, "grouping separator")
+    if decimal_sep is not None:
+        text(decimal_sep, "decimal separator")
+    if grouping is not None and grouping == decimal_sep:
+        raise InvocationError("the grouping and decimal separators must differ")
     if value is None:
         return None
     if isinstance(value, Decimal) and not isinstance(value, bool):
         return value
     raw = text(value, "from")
-    if grouping is not None:
-        text(grouping, "grouping separator")
-    if decimal_sep is not None:
-        text(decimal_sep, "decimal separator")
     return _parse_number(raw, grouping, decimal_sep)
 
 
@@ -113,7 +115,7 @@ def _time(ctx: EvalContext, value: Any) -> Any:
     if isinstance(value, dt.time):
         return value
     if isinstance(value, dt.date):
-        return dt.time(0, 0, tzinfo=None)
+        return dt.time(0, 0, tzinfo=dt.UTC)
     return _temporal(temporal.parse_time, text(value, "from"))
 
 
@@ -266,7 +268,7 @@ def _range(ctx: EvalContext, value: Any) -> Any:
     if not _literal_range(node):
         raise InvocationError(f"invalid range '{source}'")
     result = Compiler(source).compile(node)(Scope(ctx, {}))
-    if not isinstance(result, Range):
+    if not isinstance(result, Range) or result.start is None or result.end is None:
         raise InvocationError(f"invalid range '{source}'")
     return result
 

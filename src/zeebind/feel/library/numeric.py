@@ -7,7 +7,7 @@ import decimal
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from zeebind.feel.builtins import C, InvocationError, builtin, integer, num, text
+from zeebind.feel.builtins import C, InvocationError, builtin, num, text
 from zeebind.feel.values import YearsMonthsDuration, format_value
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ _MODES = {
 
 
 def _scale(value: Any) -> int:
-    scale = integer(value, "scale")
+    scale = int(num(value, "scale").to_integral_value(rounding=decimal.ROUND_DOWN))
     if not -6111 <= scale <= 6176:
         raise InvocationError(f"scale {scale} out of range")
     return scale
@@ -62,17 +62,15 @@ def _decimal(ctx: EvalContext, n: Any, scale: Any, mode: Any = None) -> Any:
 
 
 def _rounding(name: str, mode: str, default_scale: bool) -> None:
-    params = "n, scale"
+    def with_scale(ctx: EvalContext, n: Any, scale: Any) -> Any:
+        return round_to(num(n, "n"), _scale(scale), mode)
 
-    def impl(ctx: EvalContext, n: Any, scale: Any = None) -> Any:
-        value = num(n, "n")
-        if scale is None:
-            if not default_scale:
-                raise InvocationError("scale is required")
-            return round_to(value, 0, mode)
-        return round_to(value, _scale(scale), mode)
+    def without_scale(ctx: EvalContext, n: Any) -> Any:
+        return round_to(num(n, "n"), 0, mode)
 
-    builtin(name, params, required=1 if default_scale else 2)(impl)
+    if default_scale:
+        builtin(name, "n")(without_scale)
+    builtin(name, "n, scale")(with_scale)
 
 
 _rounding("floor", decimal.ROUND_FLOOR, True)

@@ -43,10 +43,7 @@ def _code_points(value: str) -> list[str]:
 @builtin("substring", "string, start position, length", required=2)
 def _substring(ctx: EvalContext, value: Any, start: Any, length: Any = None) -> Any:
     chars = _code_points(text(value, "string"))
-    start_n = num(start, "start position")
-    if start_n != start_n.to_integral_value():
-        start_n = start_n.to_integral_value()
-    s = int(start_n)
+    s = int(num(start, "start position").to_integral_value(rounding="ROUND_DOWN"))
     n = len(chars)
     if s > 0:
         begin = s - 1
@@ -57,7 +54,7 @@ def _substring(ctx: EvalContext, value: Any, start: Any, length: Any = None) -> 
     if length is None:
         return "".join(chars[begin:])
     count = num(length, "length")
-    count_i = int(count.to_integral_value())
+    count_i = int(count.to_integral_value(rounding="ROUND_DOWN"))
     if count_i < 0:
         raise InvocationError("length must not be negative")
     return "".join(chars[begin : begin + count_i])
