@@ -55,3 +55,12 @@ GATEWAY_PROTO_DIR := src/zeebind/gateway
 proto: dev
 	$(BIN)/python -m grpc_tools.protoc -I $(GATEWAY_PROTO_DIR) \
 		--descriptor_set_out=$(GATEWAY_PROTO_DIR)/gateway.binpb $(GATEWAY_PROTO_DIR)/gateway.proto
+
+# Node gRPC client for the conformance tests: @camunda8/sdk (pure JS, from npm) under .tools/node-sdk.
+CAMUNDA8_SDK_VERSION := 8.8.13
+CAMUNDA8_SDK := $(TOOLS)/node-sdk/node_modules/@camunda8/sdk/package.json
+$(CAMUNDA8_SDK):
+	mkdir -p $(TOOLS)/node-sdk
+	cd $(TOOLS)/node-sdk && npm init -y >/dev/null && \
+		npm install --silent --no-audit --no-fund @camunda8/sdk@$(CAMUNDA8_SDK_VERSION)
+tools: $(CAMUNDA8_SDK)
