@@ -193,7 +193,11 @@ def subtract(a: Any, b: Any) -> Any:
     if (isinstance(a, dt.datetime) and type(b) is dt.date) or (
         type(a) is dt.date and isinstance(b, dt.datetime)
     ):
-        return _as_date_time(a, b) - _as_date_time(b, a)
+        # the date is midnight UTC; a local date-time has no place on the time line
+        other = a if isinstance(a, dt.datetime) else b
+        if not isinstance(other, dt.datetime) or other.tzinfo is None:
+            raise _invalid("-", a, b)
+        return _as_date_time(a) - _as_date_time(b)
     if type(a) is dt.date and type(b) is dt.date:
         return dt.timedelta(days=(a - b).days)
     if isinstance(a, dt.time) and isinstance(b, dt.time):
@@ -209,11 +213,10 @@ def subtract(a: Any, b: Any) -> Any:
     return _temporal_add(a, b, "-")
 
 
-def _as_date_time(value: dt.date, other: Any) -> dt.datetime:
+def _as_date_time(value: dt.date) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
-    tz = other.tzinfo if isinstance(other, dt.datetime) else None
-    return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
 def _temporal_add(a: Any, b: Any, op: str) -> Any:

@@ -461,7 +461,7 @@ class Parser:
                     self.advance()
                     key = key_tok.text
                 elif key_tok.kind is Kind.NAME:
-                    key = self.name_words(allow_keywords=True)
+                    key = self.context_key()
                 else:
                     raise self.error(f"expected a context key but found {key_tok.describe()}")
                 if key in seen:
@@ -475,6 +475,32 @@ class Parser:
         self.expect_op("}", "to close the context")
         self.depth -= 1
         return ast.ContextLiteral(open_tok.pos, entries)
+
+    def context_key(self) -> str:
+        """A context key: a name, which may contain ``+ - * / . '`` and digits before the ':'."""
+        start = self.i
+        j = start
+        while True:
+            tok = self.tokens[j]
+            if (
+                tok.kind is Kind.NAME
+                or tok.kind is Kind.NUMBER
+                or (tok.kind is Kind.OP and tok.text in ("+", "-", "*", "/", "."))
+            ):
+                j += 1
+            else:
+                break
+        tok = self.tokens[j]
+        if (
+            j - start > 1
+            and tok.kind is Kind.OP
+            and tok.text == ":"
+            and any(t.kind is Kind.OP for t in self.tokens[start:j])
+        ):
+            first, last = self.tokens[start], self.tokens[j - 1]
+            self.i = j
+            return self.text[first.pos : last.end]
+        return self.name_words(allow_keywords=True)
 
     def if_expression(self) -> ast.Node:
         tok = self.advance()

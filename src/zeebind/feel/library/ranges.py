@@ -129,18 +129,31 @@ def _overlaps_fn(ctx: EvalContext, a: Any, b: Any) -> Any:
     return _overlaps(ra, rb)
 
 
+def _overlaps_before(r1: Range, r2: Range) -> bool:
+    """DMN 1.5 table 78 ("overlaps before")."""
+    if r1.start_unbounded or r2.start_unbounded or r1.end_unbounded or r2.end_unbounded:
+        return _start_cmp(r1, r2) < 0 and _overlaps(r1, r2) and _end_cmp(r1, r2) <= 0
+    s = _cmp(r1.start, r2.start)
+    starts = s < 0 or (s == 0 and r1.start_included and not r2.start_included)
+    e = _cmp(r1.end, r2.start)
+    reaches = e > 0 or (e == 0 and r1.end_included and r2.start_included)
+    f = _cmp(r1.end, r2.end)
+    ends = f < 0 or (f == 0 and (not r1.end_included or r2.end_included))
+    return starts and reaches and ends
+
+
 @builtin("overlaps before", "range1, range2")
 def _overlaps_before_fn(ctx: EvalContext, a: Any, b: Any) -> Any:
     _require_ranges(a, b)
     ra, rb = _check(a, b)
-    return _start_cmp(ra, rb) < 0 and _overlaps(ra, rb) and _end_cmp(ra, rb) < 0
+    return _overlaps_before(ra, rb)
 
 
 @builtin("overlaps after", "range1, range2")
 def _overlaps_after_fn(ctx: EvalContext, a: Any, b: Any) -> Any:
     _require_ranges(a, b)
     ra, rb = _check(a, b)
-    return _start_cmp(rb, ra) < 0 and _overlaps(ra, rb) and _end_cmp(rb, ra) < 0
+    return _overlaps_before(rb, ra)
 
 
 @builtin("finishes", "point, range")
