@@ -9,6 +9,8 @@ gateway comes back succeeds without restarting anything.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,9 @@ from zeebind.gateway.protocol import SERVICE_NAME, pb
 
 DEFAULT_KEEPALIVE_SECONDS = 45.0
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+# A call first waits this long for a connection that is not up (the channel's backoff is at most a
+# second), so the first call after the gateway returns finds it; the call itself is sent once.
+CONNECT_WAIT_SECONDS = 2.0
 # grpc-core's default reconnect backoff grows to two minutes; a sidecar should notice a returning
 # gateway fast.
 MAX_RECONNECT_BACKOFF_MS = 1000
@@ -72,6 +77,7 @@ class RemoteGatewayClient:
                 response_deserializer=pb.response_class(method).FromString,
             )
         header = await self._authorization()
+        await self._connected(timeout)
         try:
             try:
                 response: Message = await call(request, timeout=timeout, metadata=_metadata(header))
@@ -98,6 +104,7 @@ class RemoteGatewayClient:
                 response_deserializer=pb.response_class(method).FromString,
             )
         header = await self._authorization()
+        await self._connected(timeout)
         received = False
         try:
             try:
@@ -119,6 +126,13 @@ class RemoteGatewayClient:
         await self._channel.close()
         if self._tokens is not None:
             await self._tokens.close()
+
+    async def _connected(self, timeout: float | None) -> None:
+        if self._channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
+            return
+        budget = CONNECT_WAIT_SECONDS if timeout is None else min(CONNECT_WAIT_SECONDS, timeout)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._channel.channel_ready(), budget)
 
     async def _authorization(self) -> str | None:
         if self._tokens is None:

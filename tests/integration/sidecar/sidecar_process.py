@@ -1,4 +1,4 @@
-"""`zeebind run` and `zeebind engine` as users run them: subprocesses with a ready line on stderr."""
+"""`zeebind run` and `zeebind engine` as users run them: subprocesses with a ready line."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SIDECAR_READY = re.compile(
-    r"zeebind sidecar ready: HTTP on http://(?P<host>[^:]+):(?P<http>\d+), gRPC on [^:]+:(?P<grpc>\d+)"
+    r"zeebind sidecar ready: HTTP on http://(?P<host>[^:]+):(?P<http>\d+), "
+    r"gRPC on [^:]+:(?P<grpc>\d+)"
 )
 ENGINE_READY = re.compile(r"zeebind engine ready on (?P<host>[^\s]+):(?P<port>\d+) ")
 FIXTURES = Path(__file__).parent

@@ -1,6 +1,7 @@
 """The request bodies of the Zeebe command binding spec (Dapr docs), as printed there.
 
-Only the keys differ: `$name` placeholders take the keys this run's engine handed out, since the spec's
+Only the keys differ: `$name` placeholders take the keys this run's engine handed out, since the
+spec's
 keys belong to somebody else's cluster. `DEPLOY_PROCESS` has the BPMN file where the spec writes
 `YOUR_FILE_CONTENT`.
 """

@@ -79,7 +79,8 @@ def test_errors_reach_the_sdk_as_dapr_errors(client: DaprClient) -> None:
     err = caught.value
     assert err.code() == grpc.StatusCode.INTERNAL  # type: ignore[attr-defined]
     assert err.details().startswith(  # type: ignore[attr-defined]
-        "error invoking output binding zeebe-command: cannot complete job for key 2251799813685999: "
+        "error invoking output binding zeebe-command: "
+        "cannot complete job for key 2251799813685999: "
         "rpc error: code = NotFound desc = Command 'COMPLETE' rejected with code 'NOT_FOUND'"
     )
     status = rpc_status.from_call(err)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""Every example of the Zeebe command binding spec, sent with curl to `zeebind run` (embedded engine)."""
+"""Every example of the Zeebe command binding spec, sent with curl to `zeebind run` (embedded
+engine)."""
 
 from __future__ import annotations
 
