@@ -64,3 +64,6 @@ $(CAMUNDA8_SDK):
 	cd $(TOOLS)/node-sdk && npm init -y >/dev/null && \
 		npm install --silent --no-audit --no-fund @camunda8/sdk@$(CAMUNDA8_SDK_VERSION)
 tools: $(CAMUNDA8_SDK)
+
+tck: dev
+	$(BIN)/python -m zeebind.feel.tck ../shared/dmn-tck
