@@ -116,3 +116,25 @@ class Zbctl:
         if check and result.returncode != 0:
             raise AssertionError(f"zbctl {' '.join(args)} failed: {result.stderr or result.stdout}")
         return result
+
+    async def start(self, *args: str) -> asyncio.subprocess.Process:
+        """A long-running zbctl command (a worker); end it with `stop`."""
+        return await asyncio.create_subprocess_exec(
+            str(self.binary),
+            *self.flags,
+            "--address",
+            self.address,
+            *args,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            env=self.env,
+        )
+
+    async def stop(self, process: asyncio.subprocess.Process) -> None:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,7 +138,7 @@ async def test_fail_job_then_update_retries_then_resolve_incident(
     job = await activate_one(zbctl)
     assert job["retries"] == 2
     await zbctl("fail", "job", job["key"], "--retries", "0", "--errorMessage", "give up")
-    empty = (await zbctl("activate", "jobs", "one-task-work", "--requestTimeout", "1s")).json()
+    empty = (await zbctl("activate", "jobs", "one-task-work", "--requestTimeout", "300ms")).json()
     assert empty.get("jobs", []) == [], "a job without retries is not activatable"
     out = (await zbctl("update", "retries", job["key"], "--retries", "1")).stdout
     assert f"Updated the retries of job with key '{job['key']}' to '1'" in out
@@ -214,3 +216,37 @@ async def open_incident_key(committed: list[Record], job_key: int) -> int:
 
     key: int = await eventually(created)
     return key
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["polling", "streaming"])
+async def test_create_worker(
+    zbctl: Zbctl, zeebe: ZeebeClient, stream: bool, tmp_path: Path
+) -> None:
+    # The handler gets the job's variables on stdin; its stdout completes the job.
+    handler = tmp_path / "handler.py"
+    handler.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        "print(json.dumps({'seen': json.load(sys.stdin)['amount']}))\n"
+    )
+    handler.chmod(0o755)
+    await deploy(zbctl)
+    flags = ["--streamEnabled"] if stream else []
+    worker = await zbctl.start(
+        "create", "worker", "one-task-work", "--handler", str(handler), *flags
+    )
+    try:
+        result = await zeebe.run_process_with_result("one-task", {"amount": 3}, timeout=15_000)
+    finally:
+        await zbctl.stop(worker)
+    assert result.variables == {"amount": 3, "seen": 3}
+
+
+async def test_create_instance_with_result_fetches_named_variables(zbctl: Zbctl) -> None:
+    await deploy(zbctl, "no-task.bpmn")
+    result = (
+        await zbctl(
+            "create", "instance", "no-task", "--withResult=b", "--variables", '{"a": 1, "b": 2}'
+        )
+    ).json()
+    assert result["variables"] == '{"b":2}'
