@@ -252,13 +252,7 @@ def _distinct_values(ctx: EvalContext, value: Any) -> Any:
 @builtin("duplicate values", "list")
 def _duplicate_values(ctx: EvalContext, value: Any) -> Any:
     values = items(value)
-    duplicates: list[Any] = []
-    for i, v in enumerate(values):
-        if any(equal(v, w) is True for w in values[:i]) and not any(
-            equal(v, d) is True for d in duplicates
-        ):
-            duplicates.append(v)
-    return duplicates
+    return [v for v in _distinct(values) if sum(1 for w in values if equal(v, w) is True) > 1]
 
 
 def _flatten(values: list[Any]) -> list[Any]:
