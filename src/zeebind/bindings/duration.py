@@ -55,11 +55,10 @@ def parse_duration(text: str) -> timedelta:
 
 
 def from_nanoseconds(nanoseconds: int) -> timedelta:
-    return (
-        timedelta(microseconds=nanoseconds // 1000)
-        if nanoseconds >= 0
-        else -timedelta(microseconds=(-nanoseconds) // 1000)
-    )
+    """Microsecond resolution; a negative value stays negative (-1 ns is negative, not 0)."""
+    if nanoseconds >= 0:
+        return timedelta(microseconds=nanoseconds // 1000)
+    return -timedelta(microseconds=-(nanoseconds // 1000))
 
 
 def milliseconds(value: timedelta) -> int:
