@@ -60,13 +60,23 @@ def activated_job(key: int, job: Mapping[str, Any]) -> Message:
     return message
 
 
-def activate_jobs(record: Record) -> Message:
+def activate_jobs_batches(record: Record, max_bytes: int) -> list[Message]:
+    """The batch as ActivateJobsResponse messages of at most `max_bytes` each; jobs never split."""
+    batches: list[Message] = []
+    jobs: list[Message] = []
+    size = 0
     keys = record.value.get("jobKeys", [])
-    jobs = record.value.get("jobs", [])
-    response: Message = pb.ActivateJobsResponse(
-        jobs=[activated_job(key, job) for key, job in zip(keys, jobs, strict=True)]
-    )
-    return response
+    for key, job in zip(keys, record.value.get("jobs", []), strict=True):
+        message = activated_job(key, job)
+        job_size = message.ByteSize() + 8  # field tag and length prefix
+        if jobs and size + job_size > max_bytes:
+            batches.append(pb.ActivateJobsResponse(jobs=jobs))
+            jobs, size = [], 0
+        jobs.append(message)
+        size += job_size
+    if jobs:
+        batches.append(pb.ActivateJobsResponse(jobs=jobs))
+    return batches
 
 
 def _process_metadata(process: Mapping[str, Any]) -> Message:

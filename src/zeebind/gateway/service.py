@@ -34,6 +34,9 @@ GATEWAY_VERSION = "8.8.0"
 # DEADLINE_EXCEEDED (clients put their deadline 10 s, or 2x, above the request timeout).
 DEADLINE_MARGIN_S = 1.0
 
+# Batches go out in several ActivateJobsResponse messages if one would not fit the 4 MiB limit.
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024 - 64 * 1024
+
 # RPCs with no broker command in docs/commands.md yet.
 UNSUPPORTED = frozenset({"ModifyProcessInstance", "MigrateProcessInstance"})
 
@@ -79,7 +82,7 @@ class GatewayService:
                 f"Method gateway_protocol.Gateway/{method} is unknown",
             )
         try:
-            return await self._unary(method, request)
+            return await self._unary(method, request, call)
         except GatewayError:
             raise
         except (CommandRejected, Backpressure, ConnectionAbortedError) as err:
@@ -88,7 +91,7 @@ class GatewayService:
             _log_unexpected(method, err)
             raise _internal(err) from err
 
-    async def _unary(self, method: str, request: Message) -> Message:
+    async def _unary(self, method: str, request: Message, call: CallContext) -> Message:
         if method == "Topology":
             return self.topology()
         if method in UNSUPPORTED:
@@ -101,7 +104,7 @@ class GatewayService:
         if method == "CreateProcessInstanceWithResult":
             requested: int = request.requestTimeout  # type: ignore[attr-defined]
             timeout_ms = requested if requested > 0 else self.request_timeout_ms
-        record = await self._submit(command, timeout_ms, method)
+        record = await self._submit(command, timeout_ms, method, call.deadline)
         return responses.RESPONSES[method](record)
 
     def topology(self) -> Message:
@@ -124,7 +127,13 @@ class GatewayService:
         )
         return response
 
-    async def _submit(self, command: commands.Command, timeout_ms: int, rpc: str) -> Record:
+    async def _submit(
+        self, command: commands.Command, timeout_ms: int, rpc: str, deadline: float | None = None
+    ) -> Record:
+        """One broker command, bounded by the request timeout and the caller's deadline."""
+        timeout_s = timeout_ms / 1000
+        if deadline is not None:
+            timeout_s = min(timeout_s, deadline - asyncio.get_running_loop().time())
         try:
             return await asyncio.wait_for(
                 self.broker.command(
@@ -134,7 +143,7 @@ class GatewayService:
                     key=command.key,
                     operation_reference=command.operation_reference,
                 ),
-                timeout_ms / 1000,
+                max(timeout_s, 0),
             )
         except TimeoutError:
             raise GatewayError(
@@ -190,10 +199,12 @@ class GatewayService:
                 command.with_value(maxJobsToActivate=wanted),
                 self.request_timeout_ms,
                 "ActivateJobs",
+                call.deadline,
             )
             activated = len(record.value.get("jobs", []))
             if activated:
-                yield responses.activate_jobs(record)
+                for response in responses.activate_jobs_batches(record, MAX_RESPONSE_BYTES):
+                    yield response
                 wanted -= activated
                 if wanted <= 0 or not record.value.get("truncated"):
                     return

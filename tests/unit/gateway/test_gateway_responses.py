@@ -81,11 +81,33 @@ def test_activated_job_defaults_for_missing_optional_fields() -> None:
 
 
 def test_activate_jobs_batch_pairs_keys_and_jobs() -> None:
-    batch: Any = responses.activate_jobs(
-        record({"jobKeys": [KEY, KEY + 1], "jobs": [job_value(), job_value(retries=1)]})
+    batches: Any = responses.activate_jobs_batches(
+        record({"jobKeys": [KEY, KEY + 1], "jobs": [job_value(), job_value(retries=1)]}),
+        4 * 1024 * 1024,
     )
+    [batch] = batches
     assert [job.key for job in batch.jobs] == [KEY, KEY + 1]
     assert [job.retries for job in batch.jobs] == [3, 1]
+
+
+def test_big_batches_are_split_into_messages_under_the_limit() -> None:
+    blob = "x" * 1000
+    jobs = [job_value(variables={"blob": blob, "i": i}) for i in range(10)]
+    limit = 3500
+    batches: Any = responses.activate_jobs_batches(
+        record({"jobKeys": [KEY + i for i in range(10)], "jobs": jobs}), limit
+    )
+    assert len(batches) > 1
+    assert all(batch.ByteSize() <= limit for batch in batches)
+    keys = [job.key for batch in batches for job in batch.jobs]
+    assert keys == [KEY + i for i in range(10)], "every job once, in order"
+
+
+def test_a_job_larger_than_the_limit_still_goes_alone() -> None:
+    batches: Any = responses.activate_jobs_batches(
+        record({"jobKeys": [KEY], "jobs": [job_value(variables={"blob": "x" * 5000})]}), 1000
+    )
+    assert [len(batch.jobs) for batch in batches] == [1]
 
 
 def test_deploy_resource_lists_every_kind_of_metadata() -> None:
