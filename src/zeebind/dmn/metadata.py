@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from zeebind.bpmn.document import local_name, namespace, parse_document
+from zeebind.bpmn.document import XmlElement, local_name, namespace, parse_document
 from zeebind.bpmn.findings import NOT_PRESENT, Findings
 
 # The model namespace of each DMN version Zeebe (dmn-scala) reads, by version.
@@ -23,6 +23,11 @@ def _normalized(uri: str) -> str:
 
 
 _VERSIONS = {_normalized(uri): version for version, uri in DMN_NAMESPACES.items()}
+
+
+def dmn_version(root: XmlElement) -> str | None:
+    """The DMN version of a document by its root's namespace (None for a non-DMN namespace)."""
+    return _VERSIONS.get(_normalized(namespace(root)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +53,7 @@ def parse_dmn_metadata(resource_name: str, content: bytes) -> DecisionRequiremen
     """
     root = parse_document(resource_name, content)
     findings = Findings()
-    version = _VERSIONS.get(_normalized(namespace(root)))
+    version = dmn_version(root)
     if version is None or local_name(root) != "definitions":
         findings.add(
             "",
