@@ -50,8 +50,9 @@ class ResultBuilder:
     def append_event(
         self, value_type: ValueType, intent: StrEnum, key: int, value: dict[str, Any]
     ) -> Record:
-        record = self._append(Record(RecordType.EVENT, value_type, str(intent), value, key=key))
-        applier = self._appliers.get((value_type, str(intent)))
+        # StrEnum members are str: stored as they are, they hash and compare like their text.
+        record = self._append(Record(RecordType.EVENT, value_type, intent, value, key=key))
+        applier = self._appliers.get((value_type, intent))
         if applier is not None:
             applier(self.state, record)
         return record
@@ -60,7 +61,7 @@ class ResultBuilder:
         self, value_type: ValueType, intent: StrEnum, key: int, value: dict[str, Any]
     ) -> None:
         """A command the engine gives itself; processed later in the same step."""
-        self.follow_ups.append(Record(RecordType.COMMAND, value_type, str(intent), value, key=key))
+        self.follow_ups.append(Record(RecordType.COMMAND, value_type, intent, value, key=key))
 
     def reject(self, command: Record, rejection_type: RejectionType, reason: str) -> None:
         record = Record(

@@ -70,10 +70,10 @@ class Database:
                 r.source_record_position,
                 r.key,
                 r.timestamp,
-                r.record_type.value,
-                r.value_type.value,
+                r.record_type,
+                r.value_type,
                 r.intent,
-                r.rejection_type.value if r.rejection_type else None,
+                r.rejection_type,
                 r.rejection_reason,
                 r.operation_reference,
                 dumps(r.value),
@@ -81,7 +81,7 @@ class Database:
             for r in records
         ]
         connection = self._connection
-        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("BEGIN")
         try:
             connection.executemany(_INSERT, rows)
         except BaseException:
