@@ -200,3 +200,31 @@ async def test_in_process_service_matches_the_wire(engine: EngineApp) -> None:
 
     response: Any = await engine.service.unary("Topology", pb.TopologyRequest(), CallContext())
     assert response.brokers[0].port == engine.port
+
+
+async def test_long_poll_wakes_when_a_retry_backoff_elapses(
+    raw: RawGateway, zeebe: ZeebeClient
+) -> None:
+    await start_one_task(zeebe)
+    [batch] = await collect(raw.stream("ActivateJobs", activate(requestTimeout=-1)))
+    [job] = batch.jobs
+    failed = pb.FailJobRequest(jobKey=job.key, retries=2, errorMessage="later", retryBackOff=300)
+    await raw.unary("FailJob", failed)
+    assert await collect(raw.stream("ActivateJobs", activate(requestTimeout=-1))) == []
+    [batch] = await collect(raw.stream("ActivateJobs", activate(requestTimeout=5000)))
+    [again] = batch.jobs
+    assert (again.key, again.retries) == (job.key, 2)
+
+
+async def test_long_poll_wakes_when_an_activated_job_times_out(
+    raw: RawGateway, zeebe: ZeebeClient
+) -> None:
+    await start_one_task(zeebe)
+    [batch] = await collect(raw.stream("ActivateJobs", activate(timeout=200, requestTimeout=-1)))
+    [job] = batch.jobs
+    [batch] = await collect(
+        raw.stream("ActivateJobs", activate(worker="second", requestTimeout=5000))
+    )
+    [again] = batch.jobs
+    assert (again.key, again.worker, again.retries) == (job.key, "second", job.retries)
+    assert again.deadline > job.deadline
