@@ -113,6 +113,10 @@ class FlowNode:
     outputs: list[Mapping] = field(default_factory=list)
     # Ids of boundary events attached to this node, in document order.
     boundary_event_ids: list[str] = field(default_factory=list)
+    # Multi-instance marker of an activity (None = a plain activity).
+    loop: LoopCharacteristics | None = None
+    # An activity that only runs as a compensation handler (isForCompensation="true").
+    is_for_compensation: bool = False
 
 
 @dataclass(slots=True)
@@ -134,34 +138,46 @@ class PassThroughNode(FlowNode):
 
 @dataclass(slots=True)
 class StartEvent(FlowNode):
-    """event_type NONE or MESSAGE (the breadth issue adds TIMER, SIGNAL, ...)."""
+    """event_type NONE, MESSAGE, TIMER, SIGNAL; in event subprocesses also ERROR, ESCALATION."""
 
     message: MessageDefinition | None = None
     is_interrupting: bool = True
+    # Error start of an event subprocess: the caught code (None = catch-all).
+    error_code: str | None = None
+    events: EventDefinitions = field(default_factory=lambda: EventDefinitions())
 
 
 @dataclass(slots=True)
 class EndEvent(FlowNode):
-    """event_type NONE or ERROR. `error_code` is the thrown code (static or expression) of an error end event."""
+    """event_type NONE, ERROR, TERMINATE, SIGNAL, ESCALATION, COMPENSATION.
+
+    `error_code` is the thrown code (static or expression) of an error end event.
+    """
 
     error_code: ExpressionOrStatic | None = None
+    events: EventDefinitions = field(default_factory=lambda: EventDefinitions())
 
 
 @dataclass(slots=True)
 class IntermediateCatchEvent(FlowNode):
-    """event_type MESSAGE (the breadth issue adds TIMER, SIGNAL, LINK)."""
+    """event_type MESSAGE, TIMER, SIGNAL or LINK."""
 
     message: MessageDefinition | None = None
+    events: EventDefinitions = field(default_factory=lambda: EventDefinitions())
 
 
 @dataclass(slots=True)
 class BoundaryEvent(FlowNode):
-    """event_type MESSAGE or ERROR. For ERROR, `error_code` None means catch-all (no errorRef / no code)."""
+    """event_type MESSAGE, ERROR, TIMER, SIGNAL, ESCALATION or COMPENSATION.
+
+    For ERROR, `error_code` None means catch-all (no errorRef / no code).
+    """
 
     attached_to_id: str = ""
     cancel_activity: bool = True
     message: MessageDefinition | None = None
     error_code: str | None = None
+    events: EventDefinitions = field(default_factory=lambda: EventDefinitions())
 
 
 @dataclass(slots=True)
@@ -180,6 +196,14 @@ class SubProcess(FlowNode):
 
     start_event_id: str = ""
     child_ids: list[str] = field(default_factory=list)
+    # An event subprocess (triggeredByEvent="true"): started by one of its start events.
+    triggered_by_event: bool = False
+    # Ids of the event subprocesses directly inside this scope.
+    event_sub_process_ids: list[str] = field(default_factory=list)
+    # Ids of the start events of this (event) subprocess, e.g. message/timer/error starts.
+    start_event_ids: list[str] = field(default_factory=list)
+    # Compensation handlers of this scope: activity id -> handler activity id.
+    compensation_handlers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -195,9 +219,111 @@ class Process:
     none_start_event_id: str | None = None
     message_start_event_ids: list[str] = field(default_factory=list)
     version_tag: str | None = None
+    timer_start_event_ids: list[str] = field(default_factory=list)
+    signal_start_event_ids: list[str] = field(default_factory=list)
+    event_sub_process_ids: list[str] = field(default_factory=list)
+    compensation_handlers: dict[str, str] = field(default_factory=dict)
 
     def element(self, element_id: str) -> FlowNode:
         return self.elements[element_id]
 
     def flow(self, flow_id: str) -> SequenceFlow:
         return self.sequence_flows[flow_id]
+
+
+# --- BPMN breadth (issue 8): timers, signals, escalations, call activities, multi-instance ... ---
+
+
+class TimerKind(StrEnum):
+    DURATION = "timeDuration"
+    DATE = "timeDate"
+    CYCLE = "timeCycle"
+
+
+@dataclass(frozen=True, slots=True)
+class TimerDefinition:
+    """bpmn:timerEventDefinition: exactly one of timeDuration / timeDate / timeCycle."""
+
+    kind: TimerKind
+    value: ExpressionOrStatic
+
+
+@dataclass(frozen=True, slots=True)
+class SignalDefinition:
+    """A bpmn:signal referenced by an event: its name (static or expression)."""
+
+    id: str
+    name: ExpressionOrStatic
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationDefinition:
+    """A bpmn:escalation. On catch events `code` None means catch-all; catch codes are static."""
+
+    id: str
+    code: ExpressionOrStatic | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoopCharacteristics:
+    """bpmn:multiInstanceLoopCharacteristics with zeebe:loopCharacteristics."""
+
+    is_sequential: bool
+    input_collection: Expression
+    input_element: str | None = None
+    output_collection: str | None = None
+    output_element: Expression | None = None
+    completion_condition: Expression | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventDefinitions:
+    """The event definitions an event element may carry beyond message/error (one at most).
+
+    Set on StartEvent, IntermediateCatchEvent, IntermediateThrowEvent, BoundaryEvent and
+    EndEvent through their `events` field; `event_type` of the node says which one is set.
+    """
+
+    timer: TimerDefinition | None = None
+    signal: SignalDefinition | None = None
+    escalation: EscalationDefinition | None = None
+    # Link events: the link name (catch and throw in one scope pair up by name).
+    link_name: str | None = None
+    # Compensation throw: the activity to compensate (None = all of the scope).
+    compensate_activity_id: str | None = None
+
+
+@dataclass(slots=True)
+class IntermediateThrowEvent(FlowNode):
+    """event_type NONE, SIGNAL, ESCALATION, LINK or COMPENSATION (message throw is a JobTask)."""
+
+    events: EventDefinitions = field(default_factory=EventDefinitions)
+
+
+@dataclass(slots=True)
+class EventBasedGateway(FlowNode):
+    pass
+
+
+@dataclass(slots=True)
+class InclusiveGateway(FlowNode):
+    default_flow_id: str | None = None
+
+
+@dataclass(slots=True)
+class ScriptTask(FlowNode):
+    """A script task with zeebe:script: a FEEL expression whose value becomes `result_variable`."""
+
+    expression: Expression = field(default_factory=lambda: Expression("null"))
+    result_variable: str = ""
+
+
+@dataclass(slots=True)
+class CallActivity(FlowNode):
+    """zeebe:calledElement: the child process and how variables cross the boundary."""
+
+    process_id: ExpressionOrStatic = field(default_factory=lambda: Static(""))
+    propagate_all_child_variables: bool = True
+    propagate_all_parent_variables: bool = True
+    binding_type: str = "latest"
+    version_tag: str | None = None
