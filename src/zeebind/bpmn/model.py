@@ -1,4 +1,4 @@
-"""The executable process model: what the parser builds and the engine walks. Definitions only, never runtime state."""
+"""The executable process model: what the parser builds and the engine walks (no runtime state)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,9 @@ ExpressionOrStatic = Expression | Static
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
-    """One zeebe:input or zeebe:output entry. `source` None means null (allowed for inputs since 8.8)."""
+    """One zeebe:input or zeebe:output entry. `source` None means null (allowed for inputs since
+    8.8).
+    """
 
     source: ExpressionOrStatic | None
     target: str
@@ -73,7 +75,9 @@ class Mapping:
 
 @dataclass(frozen=True, slots=True)
 class JobDefinition:
-    """zeebe:taskDefinition plus the headers handed to the job (zeebe:taskHeaders, user-task headers)."""
+    """zeebe:taskDefinition plus the headers handed to the job (zeebe:taskHeaders, user-task
+    headers).
+    """
 
     type: ExpressionOrStatic
     retries: ExpressionOrStatic = Static("3")
@@ -100,7 +104,9 @@ class SequenceFlow:
 
 @dataclass(slots=True)
 class FlowNode:
-    """Common part of every flow node. `flow_scope_id` is the id of the enclosing process or subprocess."""
+    """Common part of every flow node. `flow_scope_id` is the id of the enclosing process or
+    subprocess.
+    """
 
     id: str
     element_type: BpmnElementType
@@ -121,7 +127,9 @@ class FlowNode:
 
 @dataclass(slots=True)
 class JobTask(FlowNode):
-    """Service, send, script, business-rule and user tasks (and message throw/end events) that create a job."""
+    """Service, send, script, business-rule and user tasks (and message throw/end events) that
+    create a job.
+    """
 
     job: JobDefinition = field(default_factory=lambda: JobDefinition(Static("")))
 
