@@ -141,7 +141,7 @@ class ReceiveTask(FlowNode):
 
 @dataclass(slots=True)
 class PassThroughNode(FlowNode):
-    """Elements that complete at once: undefined task, manual task, none intermediate throw event."""
+    """Elements that complete at once: undefined task, manual task, none throw event."""
 
 
 @dataclass(slots=True)
