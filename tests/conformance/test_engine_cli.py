@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from gateway_clients import bpmn
+from gateway_clients import RawGateway, bpmn
 from pyzeebe import ZeebeClient, create_insecure_channel
+
+from zeebind.gateway.protocol import pb
 
 pytestmark = [pytest.mark.conformance, pytest.mark.slow]
 
@@ -147,3 +149,31 @@ async def test_unwritable_data_dir_gives_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     [line] = stderr.strip().splitlines()
     assert line.startswith("zeebind engine: error: ")
+
+
+async def test_sigterm_with_open_long_polls_and_streams() -> None:
+    async with engine_process("--port", "0", "--in-memory") as engine:
+        channel = create_insecure_channel(grpc_address=engine.address)
+        try:
+            raw = RawGateway(channel)
+            poll = raw.stream(
+                "ActivateJobs",
+                pb.ActivateJobsRequest(type="t", worker="w", timeout=1000, maxJobsToActivate=1),
+                timeout=30,
+            )
+            stream = raw.stream(
+                "StreamActivatedJobs",
+                pb.StreamActivatedJobsRequest(type="t", worker="w", timeout=1000),
+                timeout=30,
+            )
+            pending = [asyncio.ensure_future(poll.read()), asyncio.ensure_future(stream.read())]
+            await asyncio.sleep(0.2)  # both calls parked in the engine
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            code, stderr = await stop(engine)
+            assert loop.time() - started < 5
+            await asyncio.wait(pending, timeout=5)
+        finally:
+            await channel.close()
+    assert code == 0
+    assert "Traceback" not in stderr
