@@ -149,7 +149,7 @@ class GatewayService:
             raise GatewayError(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
                 f"Time out between gateway and broker: Request {rpc} timed out after "
-                f"{timeout_ms} ms",
+                f"{round(max(timeout_s, 0) * 1000)} ms",
             ) from None
 
     # --- streams -------------------------------------------------------------------------------
