@@ -193,8 +193,8 @@ class Evaluator:
             for ctx_entry in el.iter():
                 if local(ctx_entry.tag) in ("variable", "formalParameter", "parameter"):
                     names.add(ctx_entry.get("name", ""))
-                if local(ctx_entry.tag) in ("output", "input"):
-                    names.add(ctx_entry.get("name", "") or ctx_entry.get("label", ""))
+                if local(ctx_entry.tag) == "output":
+                    names.add(ctx_entry.get("name", ""))
         for el in m.bkms.values():
             for sub in el.iter():
                 if local(sub.tag) in ("variable", "formalParameter", "parameter"):
@@ -611,6 +611,8 @@ class Evaluator:
         def shape(row: dict[str, Any]) -> Any:
             return row[names[0]] if single else row
 
+        if not matched and any(child(o, "defaultOutputEntry") is not None for o in outputs):
+            return self._defaults(outputs, scope, single)
         if hit_policy in ("COLLECT", "C"):
             rows = [shape(r) for r in matched]
             if aggregation is None:
@@ -891,7 +893,7 @@ def main(argv: list[str] | None = None) -> int:
                 bucket[0] += passed
                 bucket[1] += len(outcomes)
     print()
-    for key, (passed, count) in totals.items():
+    for key, (passed, count) in sorted(totals.items()):
         share = 100.0 * passed / count if count else 0.0
         print(f"{key}: {passed}/{count} result nodes pass ({share:.1f}%)")
     return 0
