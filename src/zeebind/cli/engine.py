@@ -24,14 +24,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
         type=Path,
+        metavar="DIR",
         default=DEFAULT_DATA_DIR,
         help="directory of the engine's SQLite state (.zeebind/)",
     )
     parser.add_argument(
         "--in-memory", action="store_true", help="keep all state in memory; nothing is written"
     )
-    parser.add_argument("--tls-cert", type=Path, help="PEM certificate chain: serve TLS")
-    parser.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    parser.add_argument(
+        "--tls-cert", type=Path, metavar="FILE", help="PEM certificate chain: serve TLS"
+    )
+    parser.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="PEM private key of --tls-cert"
+    )
 
 
 def main(args: argparse.Namespace) -> int:
