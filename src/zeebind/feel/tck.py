@@ -370,17 +370,28 @@ class Evaluator:
         if logic is None:
             raise DecisionError("BKM without logic")
         scope = self.scope_for(el)
-        return self.function_definition(logic, scope, el.get("name", "bkm"))
+        fn = self.function_definition(logic, scope, el.get("name", "bkm"))
+        scope.setdefault(el.get("name", "bkm"), fn)  # recursion
+        return fn
 
     def service_function(self, el: ET.Element) -> FeelFunction:
         inputs = [ref.get("href", "") for ref in children(el, "inputData")]
         input_decisions = [ref.get("href", "") for ref in children(el, "inputDecision")]
         outputs = [ref.get("href", "") for ref in children(el, "outputDecision")]
         params: list[str] = []
-        for href in input_decisions + inputs:
+        param_types: list[str | None] = []
+        for href in inputs + input_decisions:
             _, target, _ = self._resolve(href)
             if target is not None:
                 params.append(target.get("name", ""))
+                variable = child(target, "variable")
+                param_types.append(variable.get("typeRef") if variable is not None else None)
+        output_type = None
+        service_variable = child(el, "variable")
+        if service_variable is not None and service_variable.get("typeRef"):
+            item = self.model.items.get(service_variable.get("typeRef", ""))
+            if item is not None and item.is_function:
+                output_type = item.function_output
         output_names = []
         for href in outputs:
             _, target, _ = self._resolve(href)
@@ -388,16 +399,21 @@ class Evaluator:
                 output_names.append(target.get("name", ""))
 
         def call(ctx: EvalContext, *args: Any) -> Any:
-            values = dict(zip(params, args, strict=False))
+            values = {
+                name: self.coerce(arg, type_ref)
+                for name, type_ref, arg in zip(params, param_types, args, strict=False)
+            }
             sub = Evaluator(self.model, values)
             for name in params:
                 sub.cache[name] = values.get(name)
             results = {name: sub.decision(name) for name in output_names}
+            result: Any = results
             if len(results) == 1:
-                return next(iter(results.values()))
-            return results
+                result = next(iter(results.values()))
+            return self.coerce(result, output_type)
 
-        return FeelFunction(el.get("name", "service"), [Overload(tuple(params), call)])
+        # exact arity: a decision service invoked with too few or too many arguments fails
+        return FeelFunction(el.get("name", "service"), [Overload(tuple(params), call)], True)
 
     def invoke_service(self, name: str) -> Any:
         el = self.model.services[name]
@@ -408,7 +424,9 @@ class Evaluator:
     def function_definition(
         self, el: ET.Element, scope: dict[str, Any], name: str = "function"
     ) -> FeelFunction:
-        params = tuple(p.get("name", "") for p in children(el, "formalParameter"))
+        formals = children(el, "formalParameter")
+        params = tuple(p.get("name", "") for p in formals)
+        types = [p.get("typeRef") for p in formals]
         body = expression_of(el)
         if body is None:
             raise DecisionError("function without body")
@@ -419,7 +437,11 @@ class Evaluator:
 
         def call(ctx: EvalContext, *args: Any) -> Any:
             inner = dict(scope)
-            inner.update(zip(params, args, strict=False))
+            for param, type_ref, arg in zip(params, types, args, strict=False):
+                value = evaluator.coerce(arg, type_ref)
+                if arg is not None and value is None:
+                    return None  # an argument that does not conform to the parameter's type
+                inner[param] = value
             try:
                 return evaluator.evaluate(body, inner)
             except DecisionError:
@@ -471,7 +493,7 @@ class Evaluator:
             value = self.iterate(el, scope, kind)
         else:
             raise DecisionError(f"unsupported expression {kind}")
-        if type_ref and kind != "literalExpression":
+        if type_ref:
             value = self.coerce(value, type_ref)
         return value
 
