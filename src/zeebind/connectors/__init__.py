@@ -1,0 +1,1 @@
+"""Built-in connectors: in-process job workers for Camunda connector job types."""
