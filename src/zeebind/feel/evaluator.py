@@ -94,9 +94,15 @@ class Scope:
         scope: Scope | None = self
         while scope is not None:
             variables = scope.vars
+            if scope.root:
+                # one __getitem__ (a lazy scope chain walks once); KeyError means "not there"
+                try:
+                    value = variables[name]
+                except KeyError:
+                    return MISSING
+                return from_python(value)
             if name in variables:
-                value = variables[name]
-                return from_python(value) if scope.root else value
+                return variables[name]
             scope = scope.parent
         return MISSING
 

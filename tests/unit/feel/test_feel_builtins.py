@@ -187,6 +187,8 @@ CASES: dict[str, list[tuple[str, Any]]] = {
         ('month of year(date("2024-03-01"))', "March"),
         ('week of year(date("2021-01-01"))', 53),
         ('last day of month(date("2024-02-10"))', "2024-02-29"),
+        ('cycle(duration("PT1H"))', "R/PT1H"),
+        ('cycle(3, duration("P1D"))', "R3/P1D"),
     ],
     "range": [
         ("before(1, 10)", True),

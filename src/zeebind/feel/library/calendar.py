@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from zeebind.feel import temporal
-from zeebind.feel.builtins import InvocationError, builtin
-from zeebind.feel.values import format_value
+from zeebind.feel.builtins import InvocationError, builtin, integer
+from zeebind.feel.values import YearsMonthsDuration, format_value
 
 if TYPE_CHECKING:
     from zeebind.feel.evaluator import EvalContext
@@ -71,3 +71,23 @@ def _last_day_of_month(ctx: EvalContext, value: Any) -> Any:
     d = _date(value)
     day = temporal.last_day_of_month(d if not isinstance(d, dt.datetime) else d.date())
     return day
+
+
+@builtin("cycle", "interval")
+def _cycle(ctx: EvalContext, interval: Any) -> Any:
+    """Zeebe's timer-cycle helper: ``cycle(duration("PT1H"))`` is ``"R/PT1H"``."""
+    return "R/" + _interval(interval)
+
+
+@builtin("cycle", "repetitions, interval")
+def _cycle_n(ctx: EvalContext, repetitions: Any, interval: Any) -> Any:
+    count = integer(repetitions, "repetitions")
+    if count < 0:
+        raise InvocationError("repetitions must not be negative")
+    return f"R{count}/" + _interval(interval)
+
+
+def _interval(value: Any) -> str:
+    if isinstance(value, dt.timedelta | YearsMonthsDuration):
+        return format_value(value)
+    raise InvocationError(f"expected a duration but found '{format_value(value)}'")
