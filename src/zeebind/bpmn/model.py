@@ -135,6 +135,19 @@ class JobTask(FlowNode):
 
 
 @dataclass(slots=True)
+class CalledDecisionTask(FlowNode):
+    """A business rule task with zeebe:calledDecision: evaluates a deployed decision, no job.
+
+    `binding_type` is "latest", "deployment" or "versionTag" (with `version_tag`).
+    """
+
+    decision_id: ExpressionOrStatic = Static("")
+    result_variable: str = ""
+    binding_type: str = "latest"
+    version_tag: str | None = None
+
+
+@dataclass(slots=True)
 class ReceiveTask(FlowNode):
     message: MessageDefinition | None = None
 

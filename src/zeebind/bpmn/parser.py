@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zeebind.bpmn.document import XmlElement, local_name, namespace, parse_document
-from zeebind.bpmn.findings import Findings
+from zeebind.bpmn.findings import NOT_PRESENT, Findings
 from zeebind.bpmn.model import (
     BoundaryEvent,
     BpmnElementType,
     BpmnEventType,
+    CalledDecisionTask,
     EndEvent,
     ExclusiveGateway,
     ExpressionOrStatic,
@@ -36,6 +37,7 @@ from zeebind.bpmn.model import (
 from zeebind.bpmn.validation import check_expressions, check_process
 from zeebind.bpmn.zeebe_extensions import (
     BPMN_NS,
+    extension_path,
     io_mappings,
     message_definition,
     task_definition,
@@ -422,6 +424,55 @@ def _job_task(element_type: BpmnElementType, alternative: str | None) -> Builder
     return build_job_task
 
 
+_BINDING_TYPES = ("latest", "deployment", "versionTag")
+
+
+def _business_rule_task(
+    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
+) -> FlowNode:
+    """A business rule task: `zeebe:calledDecision` (evaluated by the engine) or a job."""
+    called = zeebe_extensions(xml, "calledDecision")
+    if not called or zeebe_extensions(xml, "taskDefinition"):
+        return _job_task_builders["businessRuleTask"](build, xml, definition, node_id, scope_id)
+    findings = build.findings
+    if len(called) > 1:
+        findings.add(
+            node_id,
+            "Must have either one 'zeebe:calledDecision' or one 'zeebe:taskDefinition' "
+            "extension element",
+        )
+    path = extension_path(node_id, "calledDecision")
+    element = called[0]
+    decision_text = element.get("decisionId") or ""
+    decision_id: ExpressionOrStatic = Static("")
+    if not decision_text.strip():
+        findings.add(path, NOT_PRESENT.format("decisionId"))
+    else:
+        decision_id = findings.value(path, decision_text)
+    result_variable = element.get("resultVariable") or ""
+    if not result_variable.strip():
+        findings.add(path, NOT_PRESENT.format("resultVariable"))
+    binding_type = element.get("bindingType") or "latest"
+    version_tag = element.get("versionTag")
+    if binding_type not in _BINDING_TYPES:
+        findings.add(
+            path,
+            f"Attribute 'bindingType' must be one of {', '.join(_BINDING_TYPES)}, "
+            f"but was '{binding_type}'",
+        )
+    elif binding_type == "versionTag" and not (version_tag or "").strip():
+        findings.add(path, NOT_PRESENT.format("versionTag"))
+    return CalledDecisionTask(
+        node_id,
+        BpmnElementType.BUSINESS_RULE_TASK,
+        scope_id,
+        decision_id=decision_id,
+        result_variable=result_variable,
+        binding_type=binding_type,
+        version_tag=version_tag,
+    )
+
+
 def _user_task(
     build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
 ) -> FlowNode:
@@ -542,6 +593,10 @@ def _sub_process(
     return sub_process
 
 
+_job_task_builders = {
+    "businessRuleTask": _job_task(BpmnElementType.BUSINESS_RULE_TASK, "calledDecision"),
+}
+
 # The one table of supported elements: (BPMN tag, event definition tag or None) -> builder.
 BUILDERS: dict[tuple[str, str | None], Builder] = {
     ("startEvent", None): _none_start_event,
@@ -557,7 +612,7 @@ BUILDERS: dict[tuple[str, str | None], Builder] = {
     ("serviceTask", None): _job_task(BpmnElementType.SERVICE_TASK, None),
     ("sendTask", None): _job_task(BpmnElementType.SEND_TASK, "publishMessage"),
     ("scriptTask", None): _job_task(BpmnElementType.SCRIPT_TASK, "script"),
-    ("businessRuleTask", None): _job_task(BpmnElementType.BUSINESS_RULE_TASK, "calledDecision"),
+    ("businessRuleTask", None): _business_rule_task,
     ("userTask", None): _user_task,
     ("receiveTask", None): _receive_task,
     ("task", None): _pass_through(BpmnElementType.TASK, BpmnEventType.UNSPECIFIED),

@@ -739,8 +739,11 @@ class _Run:
                     self._check_allowed(output.output_values, value, scope, label)
                 outputs.append(value)
             rows.append((index, rule, outputs))
-        result = self._hit_policy(table, rows, scope)
-        if audit is not None:
+        if audit is None:
+            return self._hit_policy(table, rows, scope)
+        try:
+            return self._hit_policy(table, rows, scope)
+        finally:  # a failing hit policy still reports the rules that matched
             for index, rule, outputs in self._reported(table, rows):
                 audit.matched_rules.append(
                     MatchedRule(
@@ -752,7 +755,6 @@ class _Run:
                         ),
                     )
                 )
-        return result
 
     def _check_allowed(
         self, allowed: str | None, value: Any, scope: Mapping[str, Any], what: str

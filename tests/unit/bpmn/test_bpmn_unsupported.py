@@ -117,11 +117,6 @@ CASES = {
         'resultVariable="r"/></bpmn:extensionElements></bpmn:scriptTask>',
         "Elements of type 'scriptTask' with 'zeebe:script' are not supported yet",
     ),
-    "dmn business rule task": (
-        '<bpmn:businessRuleTask id="x"><bpmn:extensionElements><zeebe:calledDecision '
-        'decisionId="d" resultVariable="r"/></bpmn:extensionElements></bpmn:businessRuleTask>',
-        "Elements of type 'businessRuleTask' with 'zeebe:calledDecision' are not supported yet",
-    ),
     "publish message send task": (
         '<bpmn:sendTask id="x"><bpmn:extensionElements><zeebe:publishMessage '
         'messageName="m"/></bpmn:extensionElements></bpmn:sendTask>',

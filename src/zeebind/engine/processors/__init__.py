@@ -5,6 +5,7 @@ from __future__ import annotations
 from zeebind.engine.context import Processor
 from zeebind.engine.processors import (
     creation,
+    decision,
     deployment,
     incident,
     job,
@@ -22,6 +23,7 @@ PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     **incident.PROCESSORS,
     **message.PROCESSORS,
     **variable_document.PROCESSORS,
+    **decision.PROCESSORS,
 }
 
 __all__ = ["PROCESSORS", "Processor"]

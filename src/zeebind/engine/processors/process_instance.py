@@ -19,7 +19,7 @@ from zeebind.bpmn.model import (
     StartEvent,
     SubProcess,
 )
-from zeebind.engine.behaviors import errors, flow, messages, variables
+from zeebind.engine.behaviors import decisions, errors, flow, messages, variables
 from zeebind.engine.behaviors.expressions import (
     Failure,
     ScopeVariables,
@@ -221,7 +221,7 @@ _ACTIVATE: dict[BpmnElementType, Behavior] = {
     BpmnElementType.SERVICE_TASK: _activate_job_task,
     BpmnElementType.SEND_TASK: _activate_job_task,
     BpmnElementType.SCRIPT_TASK: _activate_job_task,
-    BpmnElementType.BUSINESS_RULE_TASK: _activate_job_task,
+    BpmnElementType.BUSINESS_RULE_TASK: decisions.business_rule_task(_activate_job_task),
     BpmnElementType.USER_TASK: _activate_job_task,
     BpmnElementType.INTERMEDIATE_THROW_EVENT: _activate_pass_through,
     BpmnElementType.RECEIVE_TASK: _activate_message_wait,
