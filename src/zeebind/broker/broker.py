@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from zeebind.broker.clock import Clock, ManualClock, SystemClock
+from zeebind.engine import snapshot
 from zeebind.engine.engine import Engine
 from zeebind.engine.result import ResultBuilder
-
 from zeebind.errors import ZeebindError
 from zeebind.protocol.intent import (
     IncidentIntent,
@@ -35,6 +35,8 @@ log = logging.getLogger("zeebind.broker")
 
 DEFAULT_QUEUE_LIMIT = 10_000
 DEFAULT_BATCH_LIMIT = 1_000
+# A snapshot after this many new records keeps restarts short (replay of the tail only).
+SNAPSHOT_INTERVAL = 200_000
 STREAM_BATCH_SIZE = 32
 
 
@@ -124,6 +126,8 @@ class Broker:
         self._result_waiters: dict[int, asyncio.Future[Record]] = {}
         self._streams: dict[str, list[JobStream]] = {}
         self._listeners: list[Callable[[list[Record]], None]] = []
+        self._snapshot_position = 0
+        self.snapshot_interval = SNAPSHOT_INTERVAL
         if isinstance(self.clock, ManualClock):
             self.clock.listeners.append(self._wakeup.set)
 
@@ -143,11 +147,26 @@ class Broker:
         broker.start()
         return broker
 
-    def recover(self) -> None:
-        """Rebuilds the state from the log (the events; commands are already reflected)."""
+    def recover(self, *, use_snapshot: bool = True) -> None:
+        """Rebuilds the state: the latest usable snapshot, then the events logged after it."""
         self.engine = Engine()
-        for record in self.database.records():
+        after = 0
+        saved = self.database.latest_snapshot() if use_snapshot else None
+        if saved is not None and saved[1] == snapshot.FORMAT:
+            state = snapshot.load(saved[2])
+            if state is not None and state.last_position == saved[0]:
+                self.engine = Engine(state)
+                after = saved[0]
+        for record in self.database.records(after):
             self.engine.replay(record)
+        self._snapshot_position = self.engine.state.last_position
+
+    def take_snapshot(self) -> None:
+        state = self.engine.state
+        if state.last_position == self._snapshot_position:
+            return
+        self.database.save_snapshot(state.last_position, snapshot.FORMAT, snapshot.dump(state))
+        self._snapshot_position = state.last_position
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="zeebind-broker")
@@ -168,6 +187,10 @@ class Broker:
         for streams in list(self._streams.values()):
             for stream in list(streams):
                 stream.closed = True
+        try:
+            self.take_snapshot()
+        except Exception:  # pragma: no cover - the log alone still restores everything
+            log.exception("writing the shutdown snapshot failed")
         self.database.close()
 
     # --- the edges' API ----------------------------------------------------------------------
@@ -372,6 +395,8 @@ class Broker:
                 self._notify_jobs(job_type)
         for listener in self._listeners:
             listener(records)
+        if state.last_position - self._snapshot_position >= self.snapshot_interval:
+            self.take_snapshot()
 
     def _await_result(self, process_instance_key: int, future: asyncio.Future[Record]) -> None:
         self._result_waiters[process_instance_key] = future

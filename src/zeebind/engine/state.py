@@ -31,6 +31,28 @@ class ProcessDefinition:
     # Parsed lazily from `resource`; derived, never part of the state comparison.
     model: Process | None = field(default=None, compare=False, repr=False)
 
+    def __getstate__(self) -> tuple[object, ...]:
+        # Snapshots leave the parsed model out: it is rebuilt from `resource` when needed.
+        return tuple(getattr(self, f) for f in _DEFINITION_FIELDS)
+
+    def __setstate__(self, values: tuple[object, ...]) -> None:
+        for name, value in zip(_DEFINITION_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+        self.model = None
+
+
+_DEFINITION_FIELDS = (
+    "key",
+    "bpmn_process_id",
+    "version",
+    "resource_name",
+    "checksum",
+    "resource",
+    "tenant_id",
+    "deployment_key",
+    "version_tag",
+)
+
 
 @dataclass(slots=True)
 class DecisionRequirementsDefinition:

@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS records (
     operation_reference INTEGER,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    position INTEGER PRIMARY KEY,
+    format INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 """
 _INSERT = (
     "INSERT INTO records (position, source_position, key, timestamp, record_type, value_type, "
@@ -108,6 +113,27 @@ class Database:
                 rejection_reason=row[8],
                 operation_reference=row[9],
             )
+
+    def save_snapshot(self, position: int, snapshot_format: int, data: bytes) -> None:
+        """Keeps one snapshot: the state after the record at `position`."""
+        connection = self._connection
+        connection.execute("BEGIN")
+        try:
+            connection.execute("DELETE FROM snapshots")
+            connection.execute(
+                "INSERT INTO snapshots (position, format, data) VALUES (?, ?, ?)",
+                (position, snapshot_format, data),
+            )
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def latest_snapshot(self) -> tuple[int, int, bytes] | None:
+        row = self._connection.execute(
+            "SELECT position, format, data FROM snapshots ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), int(row[1]), bytes(row[2])) if row else None
 
     def last_position(self) -> int:
         row = self._connection.execute("SELECT MAX(position) FROM records").fetchone()
