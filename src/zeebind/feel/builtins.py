@@ -47,6 +47,19 @@ def alias(name: str, target: str) -> None:
     BUILTINS[name] = FeelFunction(name, BUILTINS[target].overloads, builtin=True)
 
 
+def parameter_names(name: str, *alternatives: str) -> None:
+    """Adds named-argument spellings (DMN spec vs Camunda docs) to the overloads of ``name``.
+
+    Each alternative is a comma-separated parameter list; it reuses the first overload of the same
+    arity, so positional calls are unaffected.
+    """
+    function = BUILTINS[name]
+    for spelling in alternatives:
+        names = tuple(p.strip() for p in spelling.split(","))
+        base = next(o for o in function.overloads if len(o.params) == len(names))
+        function.overloads.append(Overload(names, base.fn, base.required, base.variadic))
+
+
 # --- argument checks ------------------------------------------------------------------------------
 
 
@@ -140,6 +153,7 @@ __all__ = [
     "items",
     "load",
     "num",
+    "parameter_names",
     "single",
     "text",
     "type_name",

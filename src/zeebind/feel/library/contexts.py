@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from zeebind.feel.builtins import InvocationError, alias, builtin, context, items, text
+from zeebind.feel.builtins import (
+    InvocationError,
+    alias,
+    builtin,
+    context,
+    items,
+    parameter_names,
+    text,
+)
 from zeebind.feel.values import format_value
 
 if TYPE_CHECKING:
@@ -95,3 +103,7 @@ def _put_all(ctx: EvalContext, *contexts: Any) -> Any:
 
 
 alias("put", "context put")
+
+
+parameter_names("get value", "context, key", "context, keys")
+parameter_names("get entries", "context")

@@ -16,6 +16,7 @@ from zeebind.feel.builtins import (
     builtin,
     integer,
     num,
+    parameter_names,
     text,
 )
 from zeebind.feel.errors import FeelSyntaxError
@@ -292,3 +293,6 @@ def _endpoint(node: Any) -> bool:
             "duration",
         ) and all(isinstance(a, ast.Literal) for a in node.args)
     return False
+
+
+parameter_names("date and time", "date, timezone")

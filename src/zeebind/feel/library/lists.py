@@ -15,6 +15,7 @@ from zeebind.feel.builtins import (
     integer,
     items,
     num,
+    parameter_names,
     text,
     varargs_list,
 )
@@ -364,3 +365,7 @@ def _list_replace_match(ctx: EvalContext, lst: list[Any], match: FeelFunction, n
             raise InvocationError("the match function must return a boolean")
         result.append(new if hit else item)
     return result
+
+
+parameter_names("append", "list, items")
+parameter_names("union", "list")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from zeebind.feel.builtins import InvocationError, builtin
+from zeebind.feel.builtins import InvocationError, builtin, parameter_names
 from zeebind.feel.operators import OperationError, compare
 from zeebind.feel.values import Range, format_value
 
@@ -202,3 +202,13 @@ def _started_by_fn(ctx: EvalContext, a: Any, b: Any) -> Any:
 def _coincides_fn(ctx: EvalContext, a: Any, b: Any) -> Any:
     ra, rb = _check(a, b)
     return _start_cmp(ra, rb) == 0 and _end_cmp(ra, rb) == 0
+
+
+for _name in ("before", "after"):
+    parameter_names(_name, "point, range", "range, point", "range1, range2")
+for _name in ("finishes", "during", "starts"):
+    parameter_names(_name, "range1, range2")
+for _name in ("finished by", "includes", "started by"):
+    parameter_names(_name, "range1, range2")
+parameter_names("coincides", "range1, range2")
+parameter_names("meets", "point1, point2")
