@@ -132,7 +132,10 @@ class SidecarApp:
         self.grpc_port = port
 
     async def _start_http(self) -> None:
-        sock = socket.socket(socket.AF_INET6 if ":" in self.options.host else socket.AF_INET)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the
+        # listening socket says TCP; without it every response body waits 40 ms for a delayed ACK.
+        family = socket.AF_INET6 if ":" in self.options.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.options.host, self.options.http_port))
@@ -147,6 +150,7 @@ class SidecarApp:
             create_app(self.sidecar),
             log_level="warning",
             access_log=False,
+            http="httptools",
             lifespan="off",
             server_header=False,
             date_header=False,
