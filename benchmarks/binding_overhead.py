@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import re
 import select
 import signal
@@ -19,7 +20,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import multiprocessing
 import time
 from collections.abc import Callable
 from typing import Any
@@ -155,7 +155,7 @@ def main() -> int:
             for name, call in paths.items():
                 samples[name] += latencies(call, args.n)
         results: dict[str, dict[str, float]] = {}
-        for name, call in paths.items():
+        for name in paths:
             values = samples[name]
             results[name] = {
                 "p50_ms": round(statistics.median(values), 3),
