@@ -148,6 +148,3 @@ def _random_number(ctx: EvalContext) -> Any:
     # derived from the injected uuid source so that evaluations stay reproducible under test
     digest = ctx.new_uuid().replace("-", "")
     return Decimal(int(digest[:13], 16)) / Decimal(16**13)
-
-
-parameter_names("abs", "number")
