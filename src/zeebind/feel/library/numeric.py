@@ -7,7 +7,7 @@ import decimal
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from zeebind.feel.builtins import C, InvocationError, builtin, num, parameter_names, text
+from zeebind.feel.builtins import C, InvocationError, builtin, num, text
 from zeebind.feel.values import YearsMonthsDuration, format_value
 
 if TYPE_CHECKING:
