@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from zeebind.feel import ast, builtins
-from zeebind.feel.errors import FeelEvaluationError
+from zeebind.feel.errors import FeelEvaluationError, FeelSyntaxError
 from zeebind.feel.evaluator import Compiler, EvalContext, Scope, any_of
 from zeebind.feel.parser import parse_expression, parse_unary_tests
 from zeebind.feel.values import from_python
@@ -132,14 +132,24 @@ def _unary(test: Callable[[Scope, Any], bool | None], scope: Scope, x: Any) -> b
     return test(scope, x)
 
 
+def _too_deep(text: str) -> FeelSyntaxError:
+    return FeelSyntaxError("the expression is nested too deeply", 0, text)
+
+
 @lru_cache(maxsize=4096)
 def _compile_expression(text: str, known_names: frozenset[str]) -> Expression:
-    return Expression(text, parse_expression(text, known_names))
+    try:
+        return Expression(text, parse_expression(text, known_names))
+    except RecursionError:
+        raise _too_deep(text) from None
 
 
 @lru_cache(maxsize=4096)
 def _compile_unary_tests(text: str, known_names: frozenset[str]) -> UnaryTests:
-    return UnaryTests(text, parse_unary_tests(text, known_names))
+    try:
+        return UnaryTests(text, parse_unary_tests(text, known_names))
+    except RecursionError:
+        raise _too_deep(text) from None
 
 
 def compile_expression(text: str, known_names: Iterable[str] = ()) -> Expression:

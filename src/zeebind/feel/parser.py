@@ -593,8 +593,14 @@ class Parser:
 
 
 def parse_expression(text: str, known_names: Iterable[str] = ()) -> ast.Node:
-    return Parser(text, known_names).parse_expression_text()
+    try:
+        return Parser(text, known_names).parse_expression_text()
+    except RecursionError:
+        raise FeelSyntaxError("the expression is nested too deeply", 0, text) from None
 
 
 def parse_unary_tests(text: str, known_names: Iterable[str] = ()) -> ast.UnaryTests:
-    return Parser(text, known_names).parse_unary_tests_text()
+    try:
+        return Parser(text, known_names).parse_unary_tests_text()
+    except RecursionError:
+        raise FeelSyntaxError("the expression is nested too deeply", 0, text) from None

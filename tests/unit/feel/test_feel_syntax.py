@@ -151,3 +151,16 @@ def test_syntax_errors(text: str, position: int, message: str) -> None:
         compile_expression(text)
     assert info.value.position == position
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["(" * 5000 + "1" + ")" * 5000, "-" * 5000 + "1", "[" * 3000, "1" + " + 1" * 20000]
+)
+def test_deep_nesting_is_a_syntax_error(text: str) -> None:
+    with pytest.raises(FeelSyntaxError, match="nested too deeply"):
+        compile_expression(text)
+
+
+def test_moderate_nesting_works() -> None:
+    assert feel("(" * 100 + "1" + ")" * 100) == 1
+    assert feel("1" + " + 1" * 300) == 301
