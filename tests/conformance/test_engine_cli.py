@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
 import pytest
 from gateway_clients import RawGateway, bpmn
 from pyzeebe import ZeebeClient, create_insecure_channel
@@ -173,6 +174,11 @@ async def test_sigterm_with_open_long_polls_and_streams() -> None:
             code, stderr = await stop(engine)
             assert loop.time() - started < 5
             await asyncio.wait(pending, timeout=5)
+            assert pending[0].result() is grpc.aio.EOF, "the long poll completes empty"
+            assert await poll.code() == grpc.StatusCode.OK
+            assert isinstance(pending[1].exception(), grpc.aio.AioRpcError)
+            assert await stream.code() == grpc.StatusCode.UNAVAILABLE
+            assert await stream.details() == "The gateway is shutting down"
         finally:
             await channel.close()
     assert code == 0

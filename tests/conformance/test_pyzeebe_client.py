@@ -9,6 +9,7 @@ import pytest
 from gateway_clients import bpmn
 from pyzeebe import ZeebeClient
 from pyzeebe.errors import (
+    DecisionNotFoundError,
     InvalidJSONError,
     MessageAlreadyExistsError,
     ProcessDefinitionHasNoStartEventError,
@@ -17,6 +18,7 @@ from pyzeebe.errors import (
     ProcessInvalidError,
     ProcessTimeoutError,
 )
+from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from zeebind.app import EngineApp
 
@@ -182,3 +184,35 @@ async def test_keys_are_exact_int64(zeebe: ZeebeClient) -> None:
     created = await zeebe.run_process("no-task")
     assert created.process_instance_key >> 51 == 1, "partition 1 key"
     assert json.loads(json.dumps(created.process_instance_key)) == created.process_instance_key
+
+
+async def test_deploy_process_decision_and_form_together(zeebe: ZeebeClient) -> None:
+    response = await zeebe.deploy_resource(
+        str(bpmn("one-task.bpmn")), str(bpmn("dish.dmn")), str(bpmn("order.form"))
+    )
+    process, decision, requirements, form = response.deployments
+    assert isinstance(process, DeployResourceResponse.ProcessMetadata)
+    assert isinstance(decision, DeployResourceResponse.DecisionMetadata)
+    assert (decision.dmn_decision_id, decision.dmn_decision_name) == ("dish", "Dish")
+    assert decision.dmn_decision_requirements_id == "dish-requirements"
+    assert isinstance(requirements, DeployResourceResponse.DecisionRequirementsMetadata)
+    assert requirements.decision_requirements_key == decision.decision_requirements_key
+    assert requirements.resource_name == "dish.dmn"
+    assert isinstance(form, DeployResourceResponse.FormMetadata)
+    assert (form.form_id, form.version, form.resource_name) == ("order-form", 1, "order.form")
+
+
+async def test_evaluate_decision(zeebe: ZeebeClient) -> None:
+    deployed = await zeebe.deploy_resource(str(bpmn("dish.dmn")))
+    decision = deployed.deployments[0]
+    assert isinstance(decision, DeployResourceResponse.DecisionMetadata)
+    by_id = await zeebe.evaluate_decision(None, "dish", {"season": "Winter"})
+    assert by_id.decision_output == "Roastbeef"
+    assert by_id.decision_key == decision.decision_key
+    [evaluated] = by_id.evaluated_decisions
+    assert [rule.rule_id for rule in evaluated.matched_rules] == ["rule-winter"]
+    assert [i.input_value for i in evaluated.evaluated_inputs] == ["Winter"]
+    by_key = await zeebe.evaluate_decision(decision.decision_key, None, {"season": "Summer"})
+    assert by_key.decision_output == "Salad"
+    with pytest.raises(DecisionNotFoundError):
+        await zeebe.evaluate_decision(None, "no-such-decision", {})

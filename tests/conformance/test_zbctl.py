@@ -250,3 +250,14 @@ async def test_create_instance_with_result_fetches_named_variables(zbctl: Zbctl)
         )
     ).json()
     assert result["variables"] == '{"b":2}'
+
+
+async def test_evaluate_decision(zbctl: Zbctl) -> None:
+    await deploy(zbctl, "dish.dmn")
+    result = (
+        await zbctl("evaluate", "decision", "dish", "--variables", '{"season": "Winter"}')
+    ).json()
+    assert result["decisionId"] == "dish"
+    assert result["decisionOutput"] == '"Roastbeef"'
+    unknown = await zbctl("evaluate", "decision", "nope", check=False)
+    assert "code = NotFound" in unknown.stderr

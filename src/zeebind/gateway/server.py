@@ -178,6 +178,7 @@ class GatewayServer:
         if server is None:
             return
         await self._health.enter_graceful_shutdown()
+        self.service.shut_down()
         await server.stop(grace)
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -28,6 +28,8 @@ from zeebind.gateway.status import broker_error
 from zeebind.protocol import Record
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 GATEWAY_VERSION = "8.8.0"
 # Unanswered long polls end this long before the client's own deadline, so it sees OK, not
@@ -68,6 +70,31 @@ class GatewayService:
         # Where clients reach this gateway, as Topology reports it; the server sets it once bound.
         self.host = "127.0.0.1"
         self.port = 26500
+        self._closing = asyncio.Event()
+
+    def shut_down(self) -> None:
+        """Ends waiting calls now: long polls complete empty (OK), job streams and result waits
+        fail UNAVAILABLE, so a stopping server has nothing left to cancel."""
+        self._closing.set()
+
+    async def _unless_closing(self, awaitable: Awaitable[T]) -> tuple[bool, T | None]:
+        """(True, result) of `awaitable`, or (False, None) once the gateway shuts down first."""
+        if self._closing.is_set():
+            return False, None
+        work = asyncio.ensure_future(awaitable)
+        closing = asyncio.ensure_future(self._closing.wait())
+        try:
+            await asyncio.wait((work, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closing.cancel()
+            if not work.done():
+                work.cancel()
+        if work.done() and not work.cancelled():
+            return True, work.result()
+        return False, None
+
+    def _shutting_down(self) -> GatewayError:
+        return GatewayError(grpc.StatusCode.UNAVAILABLE, "The gateway is shutting down")
 
     def advertise(self, host: str, port: int) -> None:
         self.host = host
@@ -104,7 +131,12 @@ class GatewayService:
         if method == "CreateProcessInstanceWithResult":
             requested: int = request.requestTimeout  # type: ignore[attr-defined]
             timeout_ms = requested if requested > 0 else self.request_timeout_ms
-        record = await self._submit(command, timeout_ms, method, call.deadline)
+        submitted = self._submit(command, timeout_ms, method, call.deadline)
+        if method != "CreateProcessInstanceWithResult":
+            return responses.RESPONSES[method](await submitted)
+        done, record = await self._unless_closing(submitted)
+        if not done or record is None:
+            raise self._shutting_down()
         return responses.RESPONSES[method](record)
 
     def topology(self) -> Message:
@@ -212,7 +244,11 @@ class GatewayService:
             remaining = end - loop.time()
             if poll_ms < 0 or remaining <= 0:
                 return
-            await self.broker.wait_for_jobs(request.type, remaining)
+            waited, _ = await self._unless_closing(
+                self.broker.wait_for_jobs(request.type, remaining)
+            )
+            if not waited:
+                return
 
     async def _stream_activated_jobs(
         self, request: Any, call: CallContext
@@ -225,8 +261,13 @@ class GatewayService:
             fetch_variables=wanted.fetch_variables,
             tenant_ids=wanted.tenant_ids,
         )
+        jobs = aiter(stream)
         try:
-            async for key, job in stream:
+            while True:
+                delivered, pushed = await self._unless_closing(anext(jobs))
+                if not delivered or pushed is None:
+                    raise self._shutting_down()
+                key, job = pushed
                 yield responses.activated_job(key, job)
         finally:
             stream.close()

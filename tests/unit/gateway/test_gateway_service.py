@@ -143,3 +143,36 @@ async def test_a_closed_broker_is_unavailable() -> None:
     request = pb.PublishMessageRequest(name="m", correlationKey="k")
     error = await gateway_error(service.unary("PublishMessage", request, CallContext()))
     assert error.code is grpc.StatusCode.UNAVAILABLE
+
+
+async def test_shut_down_ends_every_waiting_call(service: GatewayService) -> None:
+    await deploy(service, "one-task.bpmn")
+    poll = pb.ActivateJobsRequest(type="t", worker="w", timeout=1000, maxJobsToActivate=1)
+    push = pb.StreamActivatedJobsRequest(type="t", worker="w", timeout=1000)
+    result = pb.CreateProcessInstanceWithResultRequest(
+        request=pb.CreateProcessInstanceRequest(bpmnProcessId="one-task", version=-1)
+    )
+
+    async def polled() -> list[Any]:
+        return [b async for b in service.stream("ActivateJobs", poll, CallContext())]
+
+    async def pushed() -> list[Any]:
+        return [j async for j in service.stream("StreamActivatedJobs", push, CallContext())]
+
+    calls = [
+        asyncio.ensure_future(polled()),
+        asyncio.ensure_future(pushed()),
+        asyncio.ensure_future(
+            service.unary("CreateProcessInstanceWithResult", result, CallContext())
+        ),
+    ]
+    await asyncio.sleep(0.1)  # all three parked
+    assert not any(call.done() for call in calls)
+    service.shut_down()
+    done, _ = await asyncio.wait(calls, timeout=2)
+    assert len(done) == 3
+    assert calls[0].result() == []
+    for call in calls[1:]:
+        error = call.exception()
+        assert isinstance(error, GatewayError)
+        assert error.code is grpc.StatusCode.UNAVAILABLE
