@@ -54,6 +54,8 @@ def to_go(message: Message, *, keep_zero: bool = False) -> dict[str, Any]:
             if message.HasField(field.name):
                 out[field.name] = to_go(value, keep_zero=keep_zero)
             continue
+        if field.type == FieldDescriptor.TYPE_ENUM and _unspecified(field, value):
+            continue
         if value or keep_zero or (field.has_presence and message.HasField(field.name)):
             out[field.name] = _value(field, value, keep_zero)
     return out
@@ -67,6 +69,12 @@ def _value(field: FieldDescriptor, value: Any, keep_zero: bool) -> Any:
 
         return base64.b64encode(value).decode()
     return value
+
+
+def _unspecified(field: FieldDescriptor, value: int) -> bool:
+    """Newer enums (a job's `listenerEventType`) say UNSPECIFIED instead of leaving the field at 0."""
+    named = field.enum_type.values_by_number.get(value)
+    return named is not None and named.name == "UNSPECIFIED"
 
 
 def _is_repeated(field: FieldDescriptor) -> bool:
