@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from zeebind.feel import compile_expression
+from zeebind.feel import Expression, compile_expression
 from zeebind.feel.parser import parse_expression
 
 CASES: list[tuple[str, dict[str, Any]]] = [
@@ -45,12 +45,17 @@ def main() -> None:
     args = parser.parse_args()
     for text, variables in CASES:
         expression = compile_expression(text)
-        parse_rate = rate(lambda text=text: parse_expression(text), args.seconds)
-        eval_rate = rate(lambda e=expression, v=variables: e.evaluate(v), args.seconds)
+
+        def parse(text: str = text) -> object:
+            return parse_expression(text)
+
+        def evaluate(expression: Expression = expression, variables: Any = variables) -> object:
+            return expression.evaluate(variables)
+
         line = {
             "expression": text,
-            "parse_per_s": round(parse_rate),
-            "eval_per_s": round(eval_rate),
+            "parse_per_s": round(rate(parse, args.seconds)),
+            "eval_per_s": round(rate(evaluate, args.seconds)),
         }
         print(json.dumps(line), flush=True)
 
