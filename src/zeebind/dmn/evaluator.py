@@ -55,6 +55,7 @@ from zeebind.feel import (
     compile_expression,
     compile_unary_tests,
     format_value,
+    from_python,
     to_json,
 )
 from zeebind.feel.evaluator import EvalContext, invoke
@@ -249,7 +250,7 @@ class DrgEvaluator:
                 f"Expected to evaluate decision '{decision_id}', but no decision found for id "
                 f"'{decision_id}'",
             )
-        run = _Run(self, self.definitions, variables)
+        run = _Run(self, self.definitions, from_python(dict(variables)))
         try:
             output = run.decision(decision)
         except DecisionEvaluationError as err:
@@ -273,6 +274,7 @@ class DrgEvaluator:
         service = self.definitions.service_by_name(name)
         if service is None:
             raise DecisionEvaluationError(name, f"no decision service found with name '{name}'")
+        variables = from_python(dict(variables))
         run = _Run(self, self.definitions, variables)
         function = run.service_function(service)
         overload = function.overloads[0]
