@@ -1,5 +1,5 @@
-"""resolve-incident end to end, in process: the incident key comes from the engine's records, since the
-Zeebe API has no way to list incidents."""
+"""resolve-incident end to end, in process: the incident key comes from the engine's records,
+since the Zeebe API has no way to list incidents."""
 
 from __future__ import annotations
 

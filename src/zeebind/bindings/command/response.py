@@ -72,7 +72,7 @@ def _value(field: FieldDescriptor, value: Any, keep_zero: bool) -> Any:
 
 
 def _unspecified(field: FieldDescriptor, value: int) -> bool:
-    """Newer enums (a job's `listenerEventType`) say UNSPECIFIED instead of leaving the field at 0."""
+    """Newer enums (a job's `listenerEventType`) say UNSPECIFIED instead of staying at 0."""
     named = field.enum_type.values_by_number.get(value)
     return named is not None and named.name == "UNSPECIFIED"
 
