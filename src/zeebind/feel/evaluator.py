@@ -281,12 +281,21 @@ class Compiler:
     def c_Name(self, node: ast.Name) -> Compiled:
         name = node.name
 
+        dotted = name.split(".") if "." in name else None
+
         def run(scope: Scope) -> Any:
             value = scope.lookup(name)
             if value is MISSING:
                 builtin = scope.ctx.builtins.get(name)
                 if builtin is not None:
                     return builtin
+                if dotted is not None:
+                    # a declared name such as `Person.Gender` that is not in scope: a path
+                    head = scope.lookup(dotted[0])
+                    if head is not MISSING:
+                        for part in dotted[1:]:
+                            head = path_get(scope.ctx, head, part)
+                        return head
                 scope.ctx.warn("NO_VARIABLE_FOUND", f"No variable found with name '{name}'")
                 return None
             return value

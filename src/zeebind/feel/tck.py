@@ -508,6 +508,8 @@ class Evaluator:
         condition = self.evaluate(self._sub(el, "if"), scope)
         if condition is True:
             return self.evaluate(self._sub(el, "then"), scope)
+        if condition is not None and condition is not False:
+            return None  # a boxed condition that is not a boolean
         return self.evaluate(self._sub(el, "else"), scope)
 
     def filter(self, el: ET.Element, scope: dict[str, Any]) -> Any:
@@ -522,8 +524,11 @@ class Evaluator:
             if isinstance(item, Mapping):
                 inner.update(item)
             inner["item"] = item
-            if self.evaluate(match, inner) is True:
+            hit = self.evaluate(match, inner)
+            if hit is True:
                 out.append(item)
+            elif hit is not False and hit is not None:
+                return None  # a boxed filter whose match is not a boolean
         return out
 
     def iterate(self, el: ET.Element, scope: dict[str, Any], kind: str) -> Any:
@@ -542,6 +547,8 @@ class Evaluator:
             results.append(self.evaluate(body, inner))
         if kind == "for":
             return results
+        if any(r is not True and r is not False for r in results):
+            return None  # a boxed quantifier whose condition is not a boolean
         if kind == "some":
             return any(r is True for r in results)
         return all(r is True for r in results)

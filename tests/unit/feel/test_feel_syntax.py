@@ -164,3 +164,9 @@ def test_deep_nesting_is_a_syntax_error(text: str) -> None:
 def test_moderate_nesting_works() -> None:
     assert feel("(" * 100 + "1" + ")" * 100) == 1
     assert feel("1" + " + 1" * 300) == 301
+
+
+def test_declared_dotted_name_falls_back_to_a_path() -> None:
+    # `Person.Gender` declared as a name (a BKM parameter) but absent: read as a path
+    assert feel("Person.Gender", {"Person": {"Gender": "m"}}, names=("Person.Gender",)) == "m"
+    assert feel("Person.Gender", {"Person.Gender": "f"}, names=("Person.Gender",)) == "f"
