@@ -60,7 +60,7 @@ def document(text: str, *, name: str = "variables") -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, parse_constant=_not_json)
     except ValueError as err:
         raise invalid(
             f"Expected to parse {name} as a JSON object, but it is not valid JSON: {err}"
@@ -70,6 +70,10 @@ def document(text: str, *, name: str = "variables") -> dict[str, Any]:
             f"Expected {name} to be a JSON object, but it was a JSON {_json_kind(parsed)}: {text}"
         )
     return parsed
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")
 
 
 def _json_kind(value: Any) -> str:

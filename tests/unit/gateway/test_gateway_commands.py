@@ -51,8 +51,9 @@ def test_document_rejects_other_roots(text: str, kind: str) -> None:
     assert f"JSON {kind}" in details
 
 
-def test_document_rejects_malformed_json() -> None:
-    assert "not valid JSON" in invalid_argument(lambda: commands.document("{a:"))
+@pytest.mark.parametrize("text", ["{a:", '{"x": NaN}', '{"x": -Infinity}', "{} {}"])
+def test_document_rejects_malformed_json(text: str) -> None:
+    assert "not valid JSON" in invalid_argument(lambda: commands.document(text))
 
 
 def test_tenant_default_spellings_and_multi_tenancy_off() -> None:
