@@ -170,3 +170,11 @@ def test_declared_dotted_name_falls_back_to_a_path() -> None:
     # `Person.Gender` declared as a name (a BKM parameter) but absent: read as a path
     assert feel("Person.Gender", {"Person": {"Gender": "m"}}, names=("Person.Gender",)) == "m"
     assert feel("Person.Gender", {"Person.Gender": "f"}, names=("Person.Gender",)) == "f"
+
+
+def test_declared_names_with_keywords_and_numbers() -> None:
+    assert feel("Order or Return + 1", {"Order or Return": 1}, names=("Order or Return",)) == 2
+    assert feel("Order or Return", {"Order": False, "Return": True}) is True
+    assert (
+        feel("Extra days case 1 * 2", {"Extra days case 1": 3}, names=("Extra days case 1",)) == 6
+    )
