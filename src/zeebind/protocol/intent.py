@@ -51,6 +51,7 @@ class ProcessInstanceIntent(StrEnum):
     ELEMENT_COMPLETED = "ELEMENT_COMPLETED"
     ELEMENT_TERMINATING = "ELEMENT_TERMINATING"
     ELEMENT_TERMINATED = "ELEMENT_TERMINATED"
+    ELEMENT_MIGRATED = "ELEMENT_MIGRATED"
 
 
 class JobIntent(StrEnum):
@@ -73,6 +74,7 @@ class JobIntent(StrEnum):
     RECURRED_AFTER_BACKOFF = "RECURRED_AFTER_BACKOFF"
     YIELDED = "YIELDED"
     TIMEOUT_UPDATED = "TIMEOUT_UPDATED"
+    MIGRATED = "MIGRATED"
 
 
 class JobBatchIntent(StrEnum):
@@ -84,6 +86,7 @@ class IncidentIntent(StrEnum):
     CREATED = "CREATED"
     RESOLVE = "RESOLVE"
     RESOLVED = "RESOLVED"
+    MIGRATED = "MIGRATED"
 
 
 class MessageIntent(StrEnum):
@@ -98,6 +101,7 @@ class MessageSubscriptionIntent(StrEnum):
     CORRELATING = "CORRELATING"
     CORRELATED = "CORRELATED"
     DELETED = "DELETED"
+    MIGRATED = "MIGRATED"
 
 
 class ProcessMessageSubscriptionIntent(StrEnum):
@@ -106,6 +110,7 @@ class ProcessMessageSubscriptionIntent(StrEnum):
     CORRELATED = "CORRELATED"
     DELETING = "DELETING"
     DELETED = "DELETED"
+    MIGRATED = "MIGRATED"
 
 
 class MessageStartEventSubscriptionIntent(StrEnum):
@@ -117,6 +122,7 @@ class MessageStartEventSubscriptionIntent(StrEnum):
 class VariableIntent(StrEnum):
     CREATED = "CREATED"
     UPDATED = "UPDATED"
+    MIGRATED = "MIGRATED"
 
 
 class VariableDocumentIntent(StrEnum):
@@ -152,3 +158,13 @@ class DecisionEvaluationIntent(StrEnum):
     EVALUATE = "EVALUATE"
     EVALUATED = "EVALUATED"
     FAILED = "FAILED"
+
+
+class ProcessInstanceModificationIntent(StrEnum):
+    MODIFY = "MODIFY"
+    MODIFIED = "MODIFIED"
+
+
+class ProcessInstanceMigrationIntent(StrEnum):
+    MIGRATE = "MIGRATE"
+    MIGRATED = "MIGRATED"
