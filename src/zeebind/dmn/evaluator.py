@@ -549,11 +549,9 @@ class _Run:
                 input_model, _ = self._resolve(ref)
                 element = input_model.inputs.get(ref.id) or input_model.decisions.get(ref.id)
                 declared = element.type_ref if element is not None else None
-                if (
-                    evaluator.strict
-                    and values.get(name) is not None
-                    and not evaluator.conforms(input_model, values[name], declared)
-                ):
+                given = values.get(name)
+                values[name] = evaluator.coerce(input_model, given, declared)
+                if given is not None and values[name] is None:
                     raise InvocationError(
                         f"parameter '{name}' of decision service '{service.name}' does not "
                         f"conform to {declared}"
@@ -572,7 +570,8 @@ class _Run:
                 result = results
             return evaluator.coerce(model, result, service.type_ref)
 
-        return FeelFunction(service.name, [Overload(tuple(names), call)])
+        # Strict arity (unlike BKMs): a service called with too few arguments fails.
+        return FeelFunction(service.name, [Overload(tuple(names), call)], builtin=True)
 
     # -- boxed expressions --
 
@@ -591,7 +590,8 @@ class _Run:
         if isinstance(node, LiteralExpression):
             if not node.text.strip():
                 return None
-            return self.feel(node.text, scope)
+            literal = self.feel(node.text, scope)
+            return self.evaluator.coerce(self.model, literal, node.type_ref)
         value: Any
         if isinstance(node, DecisionTable):
             value = self.decision_table(node, scope, None)
@@ -609,8 +609,11 @@ class _Run:
         elif isinstance(node, FunctionDefinition):
             value = self.function(node, scope, "anonymous function", None)
         elif isinstance(node, Conditional):
-            branch = node.then if self.expression(node.condition, scope) is True else node.otherwise
-            value = self.expression(branch, scope)
+            condition = self.expression(node.condition, scope)
+            if condition is not None and not isinstance(condition, bool):
+                value = None  # a non-boolean condition gives null
+            else:
+                value = self.expression(node.then if condition else node.otherwise, scope)
         elif isinstance(node, Filter):
             value = self.filter(node, scope)
         else:
@@ -678,26 +681,27 @@ class _Run:
 
     def filter(self, node: Filter, scope: dict[str, Any]) -> Any:
         source = self.expression(node.source, scope)
-        if source is None:
-            return None
-        items = source if isinstance(source, list) else [source]
+        if not isinstance(source, list):
+            return None  # no singleton-list coercion for a boxed filter
         kept = []
-        for item in items:
+        for item in source:
             inner = dict(scope)
             if isinstance(item, Mapping):
                 inner.update(item)
             inner["item"] = item
-            if self.expression(node.match, inner) is True:
+            matched = self.expression(node.match, inner)
+            if matched is not None and not isinstance(matched, bool):
+                return None
+            if matched is True:
                 kept.append(item)
         return kept
 
     def iteration(self, node: Iteration, scope: dict[str, Any]) -> Any:
         source = self.expression(node.source, scope)
-        if source is None:
-            return None
-        items = source if isinstance(source, list) else [source]
+        if not isinstance(source, list):
+            return None  # no singleton-list coercion for boxed iterations
         results: list[Any] = []
-        for item in items:
+        for item in source:
             inner = dict(scope)
             inner[node.variable] = item
             if node.kind == "for":
@@ -705,6 +709,8 @@ class _Run:
             results.append(self.expression(node.body, inner))
         if node.kind == "for":
             return results
+        if any(r is not None and not isinstance(r, bool) for r in results):
+            return None
         if node.kind == "some":
             return any(r is True for r in results)
         return all(r is True for r in results)

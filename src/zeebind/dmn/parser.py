@@ -153,7 +153,8 @@ class _Parser:
             if namespace(element) != self.ns:
                 continue
             tag = local_name(element)
-            ident = element.get("id") or ""
+            # An element without an id (allowed by the schema) is known by its name.
+            ident = element.get("id") or element.get("name") or ""
             name = element.get("name") or ident
             if tag == "decision":
                 definitions.decisions[ident] = self.decision(element, ident, name)
