@@ -16,14 +16,15 @@ from typing import Any
 
 from zeebind.feel import ast, operators, temporal
 from zeebind.feel.builtins import BUILTINS
+from zeebind.feel.conformance import conforms
 from zeebind.feel.errors import FeelEvaluationError, FeelSyntaxError
 from zeebind.feel.operators import OperationError, compare, equal
+from zeebind.feel.properties import path_get
 from zeebind.feel.values import (
     FeelFunction,
     InvocationError,
     Overload,
     Range,
-    YearsMonthsDuration,
     format_value,
     from_python,
 )
@@ -812,170 +813,6 @@ def _bind_iterations(
     return True
 
 
-# --- paths and properties -------------------------------------------------------------------------
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _time_offset(value: dt.time | dt.datetime) -> Any:
-    if value.tzinfo is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.utcoffset()
-    return temporal.time_offset(value)
-
-
-def _timezone(value: dt.time | dt.datetime) -> Any:
-    tz = value.tzinfo
-    if tz is None:
-        return None
-    key = getattr(tz, "key", None)
-    if isinstance(key, str):
-        return key
-    return None
-
-
-def _seconds(value: dt.time | dt.datetime) -> Decimal:
-    return Decimal(value.second)
-
-
-_DATE_PROPS: dict[str, Callable[[Any], Any]] = {
-    "year": lambda v: Decimal(v.year),
-    "month": lambda v: Decimal(v.month),
-    "day": lambda v: Decimal(v.day),
-    "weekday": lambda v: Decimal(v.isoweekday()),
-}
-_TIME_PROPS: dict[str, Callable[[Any], Any]] = {
-    "hour": lambda v: Decimal(v.hour),
-    "minute": lambda v: Decimal(v.minute),
-    "second": _seconds,
-    "time offset": _time_offset,
-    "timezone": _timezone,
-}
-_DATE_TIME_PROPS = {**_DATE_PROPS, **_TIME_PROPS}
-
-
-def _dt_props(v: dt.timedelta) -> dict[str, Any]:
-    total = v.days * 86400 + v.seconds
-    sign = -1 if total < 0 or (total == 0 and v.microseconds < 0) else 1
-    total = abs(total)
-    return {
-        "days": Decimal(sign * (total // 86400)),
-        "hours": Decimal(sign * (total % 86400 // 3600)),
-        "minutes": Decimal(sign * (total % 3600 // 60)),
-        "seconds": Decimal(sign * (total % 60)),
-    }
-
-
-def properties(value: Any) -> dict[str, Callable[[Any], Any]] | None:
-    if isinstance(value, dt.datetime):
-        return _DATE_TIME_PROPS
-    if isinstance(value, dt.date):
-        return _DATE_PROPS
-    if isinstance(value, dt.time):
-        return _TIME_PROPS
-    return None
-
-
-def path_get(ctx: EvalContext, value: Any, name: str) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        if name in value:
-            return value[name]
-        ctx.warn(
-            "NO_CONTEXT_ENTRY_FOUND",
-            f"No context entry found with key '{name}'. Available keys: "
-            + ", ".join(str(k) for k in value),
-        )
-        return None
-    if isinstance(value, list):
-        return [path_get(ctx, item, name) for item in value]
-    props = properties(value)
-    if props is not None:
-        getter = props.get(name)
-        if getter is not None:
-            return getter(value)
-    elif isinstance(value, dt.timedelta):
-        entries = _dt_props(value)
-        if name in entries:
-            return entries[name]
-    elif isinstance(value, YearsMonthsDuration):
-        sign = -1 if value.months < 0 else 1
-        if name == "years":
-            return Decimal(sign * (abs(value.months) // 12))
-        if name == "months":
-            return Decimal(sign * (abs(value.months) % 12))
-    elif isinstance(value, Range):
-        if name == "start":
-            return value.start
-        if name == "end":
-            return value.end
-        if name == "start included":
-            return value.start_included
-        if name == "end included":
-            return value.end_included
-    ctx.warn(
-        "NO_PROPERTY_FOUND",
-        f"No property found with name '{name}' of value '{format_value(value)}'",
-    )
-    return None
-
-
-# --- types ----------------------------------------------------------------------------------------
-
-_SIMPLE_TYPES: dict[str, Callable[[Any], bool]] = {
-    "number": lambda v: isinstance(v, Decimal) and not isinstance(v, bool),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "date": lambda v: isinstance(v, dt.date) and not isinstance(v, dt.datetime),
-    "time": lambda v: isinstance(v, dt.time),
-    "date and time": lambda v: isinstance(v, dt.datetime),
-    "dateTime": lambda v: isinstance(v, dt.datetime),
-    "days and time duration": lambda v: isinstance(v, dt.timedelta),
-    "dayTimeDuration": lambda v: isinstance(v, dt.timedelta),
-    "years and months duration": lambda v: isinstance(v, YearsMonthsDuration),
-    "yearMonthDuration": lambda v: isinstance(v, YearsMonthsDuration),
-    "list": lambda v: isinstance(v, list),
-    "context": lambda v: isinstance(v, Mapping),
-    "function": lambda v: isinstance(v, FeelFunction),
-    "range": lambda v: isinstance(v, Range),
-    "Any": lambda v: v is not None,
-    "Null": lambda v: v is None,
-}
-
-
-def conforms(ctx: EvalContext, value: Any, spec: ast.TypeSpec) -> bool:
-    name = spec.name
-    if name == "Null":
-        return value is None
-    if value is None:
-        return False
-    if name == "list" and (spec.args or spec.entries):
-        if not isinstance(value, list):
-            return False
-        return all(item is None or conforms(ctx, item, spec.args[0]) for item in value)
-    if name == "context" and spec.entries:
-        if not isinstance(value, Mapping):
-            return False
-        return all(
-            k in value and (value[k] is None or conforms(ctx, value[k], t)) for k, t in spec.entries
-        )
-    if name == "range" and spec.args:
-        if not isinstance(value, Range):
-            return False
-        return all(b is None or conforms(ctx, b, spec.args[0]) for b in (value.start, value.end))
-    if name == "function" and (spec.args or spec.result is not None):
-        return isinstance(value, FeelFunction)
-    check = _SIMPLE_TYPES.get(name)
-    if check is not None:
-        return check(value)
-    custom = ctx.types.get(name)
-    if custom is not None:
-        return custom(value)
-    raise FeelEvaluationError(f"unknown type '{name}'")
-
-
 __all__ = [
     "Compiler",
     "EvalContext",
@@ -983,6 +820,7 @@ __all__ = [
     "any_of",
     "conforms",
     "invoke",
+    "path_get",
     "range_contains",
     "test_value",
 ]
