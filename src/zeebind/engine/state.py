@@ -102,6 +102,11 @@ class ElementInstance:
     # Parallel joins of this scope: gateway id -> flow id -> tokens waiting.
     join_tokens: dict[str, dict[str, int]] = field(default_factory=dict)
     job_key: int = -1
+    # A call activity: the process instance it created (-1 when none is running).
+    called_instance_key: int = -1
+    # Children that left this scope: multi-instance counters (numberOfCompletedInstances, ...).
+    completed_children: int = 0
+    terminated_children: int = 0
 
     @property
     def active_children(self) -> int:
@@ -233,6 +238,11 @@ class State:
         # Process instances created "with result" -> root variable names to return (empty = all)
         self.awaiting_results: dict[int, list[str]] = {}
         self.event_triggers: dict[int, EventTrigger] = {}
+        # (resource kind, id, tenant) -> highest deleted version: versions are never reused.
+        self.deleted_versions: dict[tuple[str, str, str], int] = {}
+        # Element instances that process instance modification activates: no sequence flow
+        # reached them, so their activation consumes no token of their flow scope.
+        self.activations_without_flow: dict[int, None] = {}
         # Due-date indexes (derived; entries may be stale and are checked when popped).
         self.job_deadlines: list[tuple[int, int]] = []
         self.job_backoffs: list[tuple[int, int]] = []
@@ -263,6 +273,10 @@ class State:
             if definition.version == version:
                 return definition
         return None
+
+    def next_version(self, kind: str, resource_id: str, tenant_id: str, latest: int) -> int:
+        """The version of a new deployment after `latest`, skipping deleted versions."""
+        return max(latest, self.deleted_versions.get((kind, resource_id, tenant_id), 0)) + 1
 
     def scope_chain(self, scope_key: int) -> Iterator[int]:
         """The scope itself, then each enclosing flow scope up to the process instance."""
@@ -337,5 +351,7 @@ class State:
             "message_started_by_instance",
             "awaiting_results",
             "event_triggers",
+            "deleted_versions",
+            "activations_without_flow",
         ]
         return {name: plain(getattr(self, name)) for name in names}

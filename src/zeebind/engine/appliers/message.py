@@ -54,6 +54,11 @@ def subscription_correlated(state: State, record: Record) -> None:
     subscription = state.subscriptions.get(record.key)
     if subscription is not None and v["interrupting"]:
         subscription.is_closed = True
+    owner = state.element_instances.get(v["elementInstanceKey"])
+    if owner is not None and owner.value["bpmnElementType"] == "EVENT_BASED_GATEWAY":
+        # The first event decides an event-based gateway: its other subscriptions are moot.
+        for other in state.subscriptions_by_element.get(owner.key, {}):
+            state.subscriptions[other].is_closed = True
     message = state.messages.get(v["messageKey"])
     if message is not None:
         message.correlated_processes.append(v["bpmnProcessId"])

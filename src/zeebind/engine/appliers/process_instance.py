@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zeebind.bpmn.model import BpmnElementType, ParallelGateway
+from zeebind.bpmn.model import BpmnElementType, InclusiveGateway, ParallelGateway
 from zeebind.engine.model_cache import process_model
 from zeebind.engine.result import Applier
 from zeebind.engine.state import ElementInstance, EventTrigger, State
@@ -28,7 +28,7 @@ def sequence_flow_taken(state: State, record: Record) -> None:
     scope.active_flows += 1
     model = process_model(state, v["processDefinitionKey"])
     target = model.element(model.flow(v["elementId"]).target_id)
-    if isinstance(target, ParallelGateway) and len(target.incoming) > 1:
+    if isinstance(target, ParallelGateway | InclusiveGateway) and len(target.incoming) > 1:
         tokens = scope.join_tokens.setdefault(target.id, {})
         tokens[v["elementId"]] = tokens.get(v["elementId"], 0) + 1
 
@@ -37,13 +37,22 @@ def element_activating(state: State, record: Record) -> None:
     v = record.value
     instance = ElementInstance(key=record.key, value=v, state=str(record.intent))
     state.element_instances[record.key] = instance
+    if v["parentElementInstanceKey"] > 0 and v["bpmnElementType"] == BpmnElementType.PROCESS:
+        caller = state.element_instances.get(v["parentElementInstanceKey"])
+        if caller is not None:
+            caller.called_instance_key = record.key
     scope = state.element_instances.get(v["flowScopeKey"])
     if scope is None:
         return
     scope.children[record.key] = None
+    if record.key in state.activations_without_flow:
+        del state.activations_without_flow[record.key]
+        return  # activated by process instance modification: no token to consume
     element_type = BpmnElementType(v["bpmnElementType"])
     if element_type in _NOT_REACHED_BY_FLOW:
         return
+    if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
+        return  # inner instances are created by their body, not reached by a flow
     model = process_model(state, v["processDefinitionKey"])
     element = model.element(v["elementId"])
     if isinstance(element, ParallelGateway) and len(element.incoming) > 1:
@@ -57,6 +66,17 @@ def element_activating(state: State, record: Record) -> None:
         if not tokens:
             scope.join_tokens.pop(element.id, None)
         scope.active_flows -= len(element.incoming)
+    elif isinstance(element, InclusiveGateway) and len(element.incoming) > 1:
+        # An inclusive join consumes one token of each incoming flow that has one.
+        tokens = scope.join_tokens.get(element.id, {})
+        for flow_id in [f for f in element.incoming if tokens.get(f, 0) > 0]:
+            scope.active_flows -= 1
+            if tokens[flow_id] > 1:
+                tokens[flow_id] -= 1
+            else:
+                del tokens[flow_id]
+        if not tokens:
+            scope.join_tokens.pop(element.id, None)
     elif element.incoming:
         scope.active_flows -= 1
 
@@ -77,7 +97,14 @@ def element_left(state: State, record: Record) -> None:
     scope = state.element_instances.get(instance.flow_scope_key)
     if scope is not None:
         scope.children.pop(record.key, None)
+        if record.intent == ProcessInstanceIntent.ELEMENT_COMPLETED:
+            scope.completed_children += 1
+        else:
+            scope.terminated_children += 1
     if instance.element_type is BpmnElementType.PROCESS:
+        caller = state.element_instances.get(instance.value["parentElementInstanceKey"])
+        if caller is not None and caller.called_instance_key == record.key:
+            caller.called_instance_key = -1
         state.awaiting_results.pop(record.key, None)
         lock = state.message_started_by_instance.pop(record.key, None)
         if lock is not None:

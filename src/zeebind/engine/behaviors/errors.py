@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zeebind.bpmn.model import BoundaryEvent, BpmnElementType, BpmnEventType
-from zeebind.engine.behaviors.messages import trigger_event
+from zeebind.engine.behaviors.messages import boundary_ids, trigger_event
 from zeebind.engine.context import Context
 from zeebind.engine.state import ElementInstance
 
@@ -27,11 +27,13 @@ def find_catcher(ctx: Context, start_key: int, error_code: str) -> Catcher | lis
     while key > 0:
         instance = ctx.state.element_instances[key]
         if instance.element_type is BpmnElementType.PROCESS:
-            break
+            # Uncaught in a child process instance: on to its call activity in the parent.
+            key = instance.value["parentElementInstanceKey"]
+            continue
         model = ctx.model(instance.process_definition_key)
         element = model.element(instance.element_id)
         catch_all: BoundaryEvent | None = None
-        for boundary_id in element.boundary_event_ids:
+        for boundary_id in boundary_ids(instance, element):
             boundary = model.element(boundary_id)
             if not isinstance(boundary, BoundaryEvent):
                 continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zeebind.bpmn.model import FlowNode, ParallelGateway, Process
+from zeebind.bpmn.model import BpmnElementType, FlowNode, InclusiveGateway, ParallelGateway, Process
 from zeebind.engine.context import Context
 from zeebind.engine.state import ElementInstance
 from zeebind.protocol.intent import ProcessInstanceIntent
@@ -28,7 +28,12 @@ ELEMENT_FIELDS = (
 
 
 def element_value(scope: ElementInstance, element: FlowNode) -> dict[str, Any]:
+    """The record value of `element` activated in `scope` (a multi-instance activity is first
+    activated as its body; its inner instances are activated in the body)."""
     v = scope.value
+    element_type = element.element_type
+    if element.loop is not None and scope.element_type is not BpmnElementType.MULTI_INSTANCE_BODY:
+        element_type = BpmnElementType.MULTI_INSTANCE_BODY
     return {
         "bpmnProcessId": v["bpmnProcessId"],
         "version": v["version"],
@@ -36,7 +41,7 @@ def element_value(scope: ElementInstance, element: FlowNode) -> dict[str, Any]:
         "processInstanceKey": v["processInstanceKey"],
         "elementId": element.id,
         "flowScopeKey": scope.key,
-        "bpmnElementType": str(element.element_type),
+        "bpmnElementType": str(element_type),
         "bpmnEventType": str(element.event_type),
         "parentProcessInstanceKey": v["parentProcessInstanceKey"],
         "parentElementInstanceKey": v["parentElementInstanceKey"],
@@ -66,8 +71,17 @@ def activate(
     return key
 
 
-def take_flows(ctx: Context, instance: ElementInstance, flow_ids: list[str]) -> None:
-    """Takes the given outgoing flows of a completed element, activating their targets."""
+def take_flows(
+    ctx: Context,
+    instance: ElementInstance,
+    flow_ids: list[str],
+    event_variables: dict[str, Any] | None = None,
+) -> None:
+    """Takes the given outgoing flows of a completed element, activating their targets.
+
+    `event_variables` (from the event that decided an event-based gateway) go to the targets,
+    which then complete at once.
+    """
     scope = ctx.state.element_instances[instance.flow_scope_key]
     model = ctx.model(instance.process_definition_key)
     for flow_id in flow_ids:
@@ -83,8 +97,34 @@ def take_flows(ctx: Context, instance: ElementInstance, flow_ids: list[str]) -> 
             if all(tokens.get(incoming, 0) > 0 for incoming in target.incoming):
                 # Activated at once, so that the tokens it consumes are gone before the next flow.
                 activate(ctx, scope, target, now=True)
+        elif isinstance(target, InclusiveGateway) and len(target.incoming) > 1:
+            check_inclusive_join(ctx, scope, target)
+        elif event_variables is not None:
+            key = ctx.key()
+            value = element_value(scope, target)
+            value["variables"] = event_variables
+            value["eventTriggered"] = True
+            ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, key, value)
         else:
             activate(ctx, scope, target)
+
+
+def check_inclusive_join(ctx: Context, scope: ElementInstance, gateway: FlowNode) -> None:
+    """Asks for an inclusive join to be checked once the work queued before it has run."""
+    value = element_value(scope, gateway)
+    value["joinCheck"] = True
+    ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, -1, value)
+
+
+def recheck_inclusive_joins(ctx: Context, scope: ElementInstance) -> None:
+    """Something left the scope: a waiting inclusive join may be ready now."""
+    if not scope.join_tokens:
+        return
+    model = ctx.model(scope.process_definition_key)
+    for gateway_id in list(scope.join_tokens):
+        gateway = model.element(gateway_id)
+        if isinstance(gateway, InclusiveGateway):
+            check_inclusive_join(ctx, scope, gateway)
 
 
 def complete_scope_if_done(ctx: Context, scope_key: int) -> None:
@@ -92,6 +132,7 @@ def complete_scope_if_done(ctx: Context, scope_key: int) -> None:
     scope = ctx.state.element_instances.get(scope_key)
     if scope is None or scope.state != ProcessInstanceIntent.ELEMENT_ACTIVATED:
         return
+    recheck_inclusive_joins(ctx, scope)
     if scope.active_children == 0 and scope.active_flows == 0:
         ctx.result.follow_up(_PI, ProcessInstanceIntent.COMPLETE_ELEMENT, scope_key, scope.value)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zeebind.bpmn.model import BoundaryEvent, FlowNode, MessageDefinition
+from zeebind.bpmn.model import BoundaryEvent, BpmnElementType, FlowNode, MessageDefinition
 from zeebind.engine.behaviors.expressions import (
     Failure,
     ScopeVariables,
@@ -48,7 +48,7 @@ def plan(
     targets: list[tuple[str, MessageDefinition, bool]] = []
     if own is not None:
         targets.append((element.id, own, True))
-    for boundary_id in element.boundary_event_ids:
+    for boundary_id in boundary_ids(instance, element):
         boundary = model.element(boundary_id)
         if isinstance(boundary, BoundaryEvent) and boundary.message is not None:
             targets.append((boundary.id, boundary.message, boundary.cancel_activity))
@@ -67,6 +67,16 @@ def plan(
             return correlation_key
         planned.append(PlannedSubscription(element_id, name, correlation_key, interrupting))
     return planned
+
+
+def boundary_ids(instance: ElementInstance, element: FlowNode) -> list[str]:
+    """The boundary events of this instance: those of a multi-instance activity sit on its body."""
+    if (
+        element.loop is not None
+        and instance.element_type is not BpmnElementType.MULTI_INSTANCE_BODY
+    ):
+        return []
+    return element.boundary_event_ids
 
 
 def open_planned(
@@ -143,6 +153,12 @@ def trigger_event(
     if element_id == instance.element_id:
         value = dict(instance.value)
         value["variables"] = variables
+        ctx.result.follow_up(_PI, ProcessInstanceIntent.COMPLETE_ELEMENT, instance_key, value)
+        return
+    if instance.element_type is BpmnElementType.EVENT_BASED_GATEWAY:
+        value = dict(instance.value)
+        value["variables"] = variables
+        value["triggeredElementId"] = element_id
         ctx.result.follow_up(_PI, ProcessInstanceIntent.COMPLETE_ELEMENT, instance_key, value)
         return
     model = ctx.model(instance.process_definition_key)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from zeebind.engine.behaviors.variables import set_local
+from zeebind.engine.behaviors.instances import create_instance
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import ProcessDefinition
-from zeebind.protocol.intent import ProcessInstanceCreationIntent, ProcessInstanceIntent
+from zeebind.protocol.intent import ProcessInstanceCreationIntent
 from zeebind.protocol.record import Record, RejectionType, ValueType
 
 _CREATION = ValueType.PROCESS_INSTANCE_CREATION
@@ -37,49 +37,6 @@ def _find_definition(ctx: Context, command: Record) -> ProcessDefinition | str:
     if definition is None or definition.tenant_id != tenant_id:
         return f"Expected to find process definition with key '{key}', but none found"
     return definition
-
-
-def create_instance(
-    ctx: Context,
-    definition: ProcessDefinition,
-    variables: dict[str, object],
-    *,
-    start_element_id: str | None = None,
-    start_variables: dict[str, object] | None = None,
-    process_instance_key: int | None = None,
-) -> int:
-    """Creates the process instance: root variables first, then the process is activated."""
-    key = process_instance_key if process_instance_key is not None else ctx.key()
-    if variables:
-        # Root variables belong to the instance before its process element exists.
-        owner = {
-            "processInstanceKey": key,
-            "processDefinitionKey": definition.key,
-            "bpmnProcessId": definition.bpmn_process_id,
-            "tenantId": definition.tenant_id,
-        }
-        set_local(ctx, key, dict(variables), owner)
-    value: dict[str, object] = {
-        "bpmnProcessId": definition.bpmn_process_id,
-        "version": definition.version,
-        "processDefinitionKey": definition.key,
-        "processInstanceKey": key,
-        "elementId": definition.bpmn_process_id,
-        "flowScopeKey": -1,
-        "bpmnElementType": "PROCESS",
-        "bpmnEventType": "UNSPECIFIED",
-        "parentProcessInstanceKey": -1,
-        "parentElementInstanceKey": -1,
-        "tenantId": definition.tenant_id,
-    }
-    if start_element_id is not None:
-        value["startElementId"] = start_element_id
-    if start_variables:
-        value["variables"] = start_variables
-    ctx.result.follow_up(
-        ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ACTIVATE_ELEMENT, key, value
-    )
-    return key
 
 
 def create(ctx: Context, command: Record) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from zeebind.engine.behaviors.instances import create_instance
 from zeebind.engine.behaviors.messages import correlate
 from zeebind.engine.context import Context, Processor
-from zeebind.engine.processors.creation import create_instance
 from zeebind.engine.state import Message
 from zeebind.protocol.intent import MessageIntent, MessageStartEventSubscriptionIntent
 from zeebind.protocol.record import Record, RejectionType, ValueType

@@ -1,0 +1,197 @@
+"""Activities: the process itself, subprocesses, call activities, tasks (jobs, scripts, waits)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zeebind.bpmn.model import (
+    CallActivity,
+    IntermediateCatchEvent,
+    JobTask,
+    Process,
+    ReceiveTask,
+    ScriptTask,
+    SubProcess,
+)
+from zeebind.engine.behaviors import flow, messages, variables
+from zeebind.engine.behaviors.expressions import (
+    Failure,
+    ScopeVariables,
+    evaluate_any,
+    evaluate_int,
+    evaluate_string,
+)
+from zeebind.engine.behaviors.incidents import raise_incident
+from zeebind.engine.behaviors.instances import create_instance
+from zeebind.engine.behaviors.jobs import create_job
+from zeebind.engine.context import Context
+from zeebind.engine.elements.lifecycle import Intent, complete, event, fail
+from zeebind.engine.state import ElementInstance, ProcessDefinition
+from zeebind.feel import to_json
+
+
+def process(ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]) -> None:
+    assert isinstance(element, Process)
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    start_id = command.get("startElementId") or element.none_start_event_id
+    assert start_id is not None
+    flow.activate(ctx, instance, element.element(start_id), command.get("variables"))
+
+
+def pass_through(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    """Elements that complete at once (undefined and manual tasks, none events, boundaries)."""
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    complete(ctx, instance, element, command.get("variables"))
+
+
+def job_task(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    assert isinstance(element, JobTask)
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    scope = ScopeVariables(ctx.state, instance.key)
+    job_type = evaluate_string(element.job.type, scope)
+    if isinstance(job_type, Failure):
+        fail(ctx, instance, job_type)
+        return
+    retries = evaluate_int(element.job.retries, scope)
+    if isinstance(retries, Failure):
+        fail(ctx, instance, retries)
+        return
+    planned = messages.plan(ctx, instance, element, None)
+    if isinstance(planned, Failure):
+        fail(ctx, instance, planned)
+        return
+    messages.open_planned(ctx, instance, planned)
+    create_job(ctx, instance, job_type, retries, dict(element.job.headers))
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    messages.correlate_buffered(ctx, instance)
+
+
+def script_task(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    """zeebe:script: the expression's value is the result variable; job-based scripts are jobs."""
+    if not isinstance(element, ScriptTask):
+        job_task(ctx, instance, element, command)
+        return
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    value = evaluate_any(element.expression.source, ScopeVariables(ctx.state, instance.key))
+    if isinstance(value, Failure):
+        fail(ctx, instance, value)
+        return
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    complete(ctx, instance, element, {element.result_variable: to_json(value)})
+
+
+def message_wait(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    """Receive tasks and intermediate message catch events."""
+    assert isinstance(element, ReceiveTask | IntermediateCatchEvent)
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    planned = messages.plan(ctx, instance, element, element.message)
+    if isinstance(planned, Failure):
+        fail(ctx, instance, planned)
+        return
+    messages.open_planned(ctx, instance, planned)
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    messages.correlate_buffered(ctx, instance)
+
+
+def sub_process(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    assert isinstance(element, SubProcess)
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    planned = messages.plan(ctx, instance, element, None)
+    if isinstance(planned, Failure):
+        fail(ctx, instance, planned)
+        return
+    messages.open_planned(ctx, instance, planned)
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    model = ctx.model(instance.process_definition_key)
+    flow.activate(ctx, instance, model.element(element.start_event_id))
+    messages.correlate_buffered(ctx, instance)
+
+
+def _called_definition(
+    ctx: Context, instance: ElementInstance, activity: CallActivity, process_id: str
+) -> ProcessDefinition | None:
+    tenant = instance.value["tenantId"]
+    if activity.binding_type == "deployment":
+        caller = ctx.state.processes[instance.process_definition_key]
+        for key in reversed(ctx.state.process_versions.get((process_id, tenant), [])):
+            if ctx.state.processes[key].deployment_key == caller.deployment_key:
+                return ctx.state.processes[key]
+        return None
+    if activity.binding_type == "versionTag":
+        for key in reversed(ctx.state.process_versions.get((process_id, tenant), [])):
+            if ctx.state.processes[key].version_tag == activity.version_tag:
+                return ctx.state.processes[key]
+        return None
+    return ctx.state.latest_process(process_id, tenant)
+
+
+def call_activity(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    assert isinstance(element, CallActivity)
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    process_id = evaluate_string(element.process_id, ScopeVariables(ctx.state, instance.key))
+    if isinstance(process_id, Failure):
+        fail(ctx, instance, process_id)
+        return
+    definition = _called_definition(ctx, instance, element, process_id)
+    if definition is None:
+        raise_incident(
+            ctx,
+            instance,
+            "CALLED_ELEMENT_ERROR",
+            f"Expected process with BPMN process id '{process_id}' to be deployed, but not found.",
+        )
+        return
+    if ctx.model(definition.key).none_start_event_id is None:
+        raise_incident(
+            ctx,
+            instance,
+            "CALLED_ELEMENT_ERROR",
+            f"Expected process with BPMN process id '{process_id}' to have a none start event, "
+            "but not found.",
+        )
+        return
+    planned = messages.plan(ctx, instance, element, None)
+    if isinstance(planned, Failure):
+        fail(ctx, instance, planned)
+        return
+    messages.open_planned(ctx, instance, planned)
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    if element.propagate_all_parent_variables:
+        handed_over = ctx.state.visible_variables(instance.key)
+    else:
+        handed_over = {n: v.value for n, v in ctx.state.variables.get(instance.key, {}).items()}
+    create_instance(
+        ctx, definition, handed_over, parent=(instance.process_instance_key, instance.key)
+    )
+    messages.correlate_buffered(ctx, instance)

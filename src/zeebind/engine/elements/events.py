@@ -1,0 +1,117 @@
+"""Events: start, end (none, error, terminate), intermediate catch and throw, boundary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zeebind.bpmn.model import BpmnEventType, EndEvent, IntermediateCatchEvent
+from zeebind.engine.behaviors import errors, flow, variables
+from zeebind.engine.behaviors.expressions import Failure, ScopeVariables, evaluate_string
+from zeebind.engine.behaviors.incidents import raise_incident
+from zeebind.engine.context import Context
+from zeebind.engine.elements import activities
+from zeebind.engine.elements.lifecycle import Intent, complete, event, fail
+from zeebind.engine.state import ElementInstance
+from zeebind.protocol.intent import ProcessInstanceIntent
+from zeebind.protocol.record import ValueType
+
+start_event = activities.pass_through
+boundary_event = activities.pass_through
+
+
+def end_event(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    assert isinstance(element, EndEvent)
+    if element.event_type is BpmnEventType.ERROR and element.error_code is not None:
+        _error_end_event(ctx, instance, element)
+    elif element.event_type is BpmnEventType.TERMINATE:
+        _terminate_end_event(ctx, instance, element)
+    else:
+        activities.pass_through(ctx, instance, element, command)
+
+
+def _error_end_event(ctx: Context, instance: ElementInstance, element: EndEvent) -> None:
+    assert element.error_code is not None
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    code = evaluate_string(element.error_code, ScopeVariables(ctx.state, instance.key))
+    if isinstance(code, Failure):
+        fail(ctx, instance, code)
+        return
+    found = errors.find_catcher(ctx, instance.flow_scope_key, code)
+    if isinstance(found, list):
+        raise_incident(
+            ctx, instance, "UNHANDLED_ERROR_EVENT", errors.unhandled_message(code, "", found)
+        )
+        return
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    errors.throw(ctx, instance.flow_scope_key, code, {})
+
+
+def _terminate_end_event(ctx: Context, instance: ElementInstance, element: EndEvent) -> None:
+    """Terminates everything else in its flow scope; the scope then completes."""
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    scope = ctx.state.element_instances[instance.flow_scope_key]
+    for child_key in [key for key in scope.children if key != instance.key]:
+        child = ctx.state.element_instances[child_key]
+        ctx.result.follow_up(
+            ValueType.PROCESS_INSTANCE,
+            ProcessInstanceIntent.TERMINATE_ELEMENT,
+            child_key,
+            child.value,
+        )
+    # With the others terminating, completing leaves the scope to complete after them.
+    complete(ctx, instance, element, None)
+
+
+def catch_event(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    assert isinstance(element, IntermediateCatchEvent)
+    if command.get("eventTriggered") or element.event_type is BpmnEventType.LINK:
+        # Decided by an event-based gateway (its event already arrived), or reached by a link.
+        activities.pass_through(ctx, instance, element, command)
+        return
+    activities.message_wait(ctx, instance, element, command)
+
+
+def throw_event(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    if element.event_type is BpmnEventType.MESSAGE:
+        activities.job_task(ctx, instance, element, command)  # zeebe:taskDefinition
+        return
+    if element.event_type is BpmnEventType.LINK:
+        _link(ctx, instance, element)
+        return
+    activities.pass_through(ctx, instance, element, command)
+
+
+def _link(ctx: Context, instance: ElementInstance, element: Any) -> None:
+    """A link throw event continues at the link catch event of the same name in its scope."""
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    model = ctx.model(instance.process_definition_key)
+    name = element.events.link_name
+    scope = ctx.state.element_instances[instance.flow_scope_key]
+    for candidate in model.elements.values():
+        if (
+            isinstance(candidate, IntermediateCatchEvent)
+            and candidate.event_type is BpmnEventType.LINK
+            and candidate.flow_scope_id == element.flow_scope_id
+            and candidate.events.link_name == name
+        ):
+            # Asked for first, so that the scope does not look finished in between.
+            flow.activate(ctx, scope, candidate)
+            break
+    complete(ctx, instance, element, None, flows=[])
