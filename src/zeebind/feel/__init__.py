@@ -3,6 +3,26 @@
 >>> from zeebind.feel import compile_expression
 >>> compile_expression("a.b + 1 > x").evaluate({"a": {"b": 2}, "x": 1}).value
 True
+
+Entry points
+    ``compile_expression(text, known_names=())`` parses and compiles once (cached by text) and
+    raises ``FeelSyntaxError(message, position)``. ``Expression.evaluate(variables, *, now=None,
+    uuid=None, types=None)`` returns an ``EvaluationResult(value, warnings, failure)``.
+    ``compile_unary_tests(text)`` gives ``UnaryTests.matches(input, variables)`` for decision
+    tables (``?`` is the input). ``to_json`` and ``type_name`` convert results for Zeebe.
+
+Semantics (Camunda FEEL 1.17+, as in Zeebe 8.3+)
+    * null-friendly: a missing variable or context entry, a type mismatch or bad built-in
+      arguments give null plus a warning such as
+      ``[NO_VARIABLE_FOUND] No variable found with name 'x'``; an unknown function, a wrong
+      number of arguments or a failed ``assert`` fail the evaluation (``failure``);
+    * numbers are ``Decimal`` with 34 significant digits, half-even;
+    * ``now()``/``today()`` read the injected clock (one instant per evaluation), ``uuid()`` and
+      ``random number()`` the injected uuid source;
+    * names may contain spaces (``Monthly Salary``); names with operator characters or digit
+      words (``a-b``, ``Extra days case 1``) need ``known_names`` or backticks.
+
+Value model: see ``zeebind.feel.values``. Built-ins: ``zeebind.feel.library``.
 """
 
 from zeebind.feel.errors import FeelEvaluationError, FeelSyntaxError
