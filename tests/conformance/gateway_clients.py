@@ -18,6 +18,8 @@ from zeebind.gateway.protocol import pb
 REPO = Path(__file__).resolve().parents[2]
 BPMN = REPO / "tests" / "fixtures" / "bpmn"
 ZBCTL_DEFAULT = REPO / ".tools" / "zbctl" / "package" / "bin" / "zbctl-cli.linux"
+NODE_MODULES = REPO / ".tools" / "node-sdk" / "node_modules"
+CAMUNDA8_SDK_SCRIPT = Path(__file__).parent / "node" / "camunda8_sdk.js"
 
 
 def bpmn(name: str) -> Path:
@@ -138,3 +140,47 @@ class Zbctl:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+# --- @camunda8/sdk -----------------------------------------------------------------------------
+
+
+def node_binary() -> str | None:
+    """`node`, if it and the SDK (`make tools`) are installed."""
+    binary = shutil.which("node")
+    if binary is None or not (NODE_MODULES / "@camunda8" / "sdk").is_dir():
+        return None
+    return binary
+
+
+class Camunda8Sdk:
+    """Runs one scenario of node/camunda8_sdk.js against `address` (grpc:// or grpcs://)."""
+
+    def __init__(self, node: str, address: str, **env: str) -> None:
+        self.node = node
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "NODE_PATH": str(NODE_MODULES),
+            "ZEEBE_GRPC_ADDRESS": address,
+            "CAMUNDA_AUTH_STRATEGY": "NONE",
+            "ZEEBE_CLIENT_LOG_LEVEL": "NONE",
+            **env,
+        }
+
+    async def __call__(self, scenario: str) -> Any:
+        process = await asyncio.create_subprocess_exec(
+            self.node,
+            str(CAMUNDA8_SDK_SCRIPT),
+            scenario,
+            str(BPMN),
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        lines = [line for line in out.decode().splitlines() if line.startswith("OUTCOME ")]
+        assert lines, f"no outcome; stdout={out.decode()[-2000:]} stderr={err.decode()[-2000:]}"
+        outcome = json.loads(lines[-1].removeprefix("OUTCOME "))
+        assert outcome["ok"], outcome["error"]
+        return outcome["result"]

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from gateway_clients import Zbctl
+from gateway_clients import Camunda8Sdk, Zbctl, node_binary
 from pyzeebe import ZeebeClient, create_insecure_channel, create_secure_channel
 
 from zeebind.app import EngineApp
@@ -161,6 +161,18 @@ async def test_zbctl_cert_path(
     result = await untrusted("status", "--requestTimeout", "3s", check=False)
     assert result.returncode != 0
     assert "certificate" in result.stderr
+
+
+async def test_camunda8_sdk_over_tls(tls_engine: EngineApp, pki: Pki) -> None:
+    node = node_binary()
+    if node is None:
+        pytest.skip("node or @camunda8/sdk not installed: run `make tools`")
+    sdk = Camunda8Sdk(
+        node,
+        f"grpcs://localhost:{tls_engine.port}",
+        CAMUNDA_CUSTOM_ROOT_CERT_PATH=str(pki.ca_file),
+    )
+    assert (await sdk("topology"))["gatewayVersion"] == "8.8.0"
 
 
 def test_unreadable_or_non_pem_files_are_reported(tmp_path: Path, pki: Pki) -> None:
