@@ -8,6 +8,7 @@ from zeebind.engine.appliers import (
     job,
     message,
     process_instance,
+    resource_deletion,
     variable,
 )
 from zeebind.engine.result import Applier
@@ -20,6 +21,7 @@ APPLIERS: dict[tuple[ValueType, str], Applier] = {
     **job.APPLIERS,
     **incident.APPLIERS,
     **message.APPLIERS,
+    **resource_deletion.APPLIERS,
 }
 
 __all__ = ["APPLIERS"]

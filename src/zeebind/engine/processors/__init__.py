@@ -11,6 +11,7 @@ from zeebind.engine.processors import (
     job,
     message,
     process_instance,
+    resource_deletion,
     variable_document,
 )
 from zeebind.protocol.record import ValueType
@@ -24,6 +25,7 @@ PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     **message.PROCESSORS,
     **variable_document.PROCESSORS,
     **decision.PROCESSORS,
+    **resource_deletion.PROCESSORS,
 }
 
 __all__ = ["PROCESSORS", "Processor"]

@@ -180,7 +180,9 @@ def _deploy_process(
             "deploymentKey": latest.deployment_key,
         }
     key = ctx.key()
-    version = latest.version + 1 if latest is not None else 1
+    version = state.next_version(
+        "process", process.bpmn_process_id, tenant_id, latest.version if latest else 0
+    )
     value = {
         "bpmnProcessId": process.bpmn_process_id,
         "version": version,
@@ -275,7 +277,9 @@ def _deploy_drg(
     value = {
         "decisionRequirementsId": drg.id,
         "decisionRequirementsName": drg.name,
-        "decisionRequirementsVersion": latest.version + 1 if latest else 1,
+        "decisionRequirementsVersion": state.next_version(
+            "drg", drg.id, tenant_id, latest.version if latest else 0
+        ),
         "decisionRequirementsKey": key,
         "resourceName": item.name,
         "checksum": item.checksum,
@@ -290,7 +294,12 @@ def _deploy_drg(
     decisions = []
     for decision in drg.decisions:
         previous = state.decision_versions.get((decision.id, tenant_id), [])
-        version = state.decisions[previous[-1]].version + 1 if previous else 1
+        version = state.next_version(
+            "decision",
+            decision.id,
+            tenant_id,
+            state.decisions[previous[-1]].version if previous else 0,
+        )
         decision_key = ctx.key()
         decision_value = {
             "decisionId": decision.id,
@@ -329,7 +338,7 @@ def _deploy_form(ctx: Context, item: _Parsed, form_id: str, tenant_id: str) -> d
     key = ctx.key()
     value = {
         "formId": form_id,
-        "version": latest.version + 1 if latest else 1,
+        "version": state.next_version("form", form_id, tenant_id, latest.version if latest else 0),
         "formKey": key,
         "resourceName": item.name,
         "checksum": item.checksum,
