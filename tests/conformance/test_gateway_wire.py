@@ -156,13 +156,18 @@ async def test_rejection_message_shape(raw: RawGateway) -> None:
     assert caught.value.details().startswith("Command 'COMPLETE' rejected with code 'NOT_FOUND': ")
 
 
-async def test_unsupported_rpcs_say_so(raw: RawGateway) -> None:
+async def test_modify_and_migrate_reach_the_broker(raw: RawGateway) -> None:
+    modify = pb.ModifyProcessInstanceRequest(
+        processInstanceKey=2251799813685249 + 999,
+        terminateInstructions=[pb.ModifyProcessInstanceRequest.TerminateInstruction()],
+    )
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await raw.unary(
-            "ModifyProcessInstance", pb.ModifyProcessInstanceRequest(processInstanceKey=1)
-        )
-    assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "ModifyProcessInstance" in caught.value.details()
+        await raw.unary("ModifyProcessInstance", modify)
+    assert caught.value.details().startswith("Command 'MODIFY' rejected with code ")
+    migrate = pb.MigrateProcessInstanceRequest(processInstanceKey=2251799813685249 + 999)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await raw.unary("MigrateProcessInstance", migrate)
+    assert caught.value.details().startswith("Command 'MIGRATE' rejected with code ")
 
 
 async def test_empty_authorization_header_is_no_token(raw: RawGateway) -> None:

@@ -27,6 +27,8 @@ from zeebind.protocol.intent import (
     MessageIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
+    ProcessInstanceModificationIntent,
     ResourceDeletionIntent,
     SignalIntent,
     VariableDocumentIntent,
@@ -190,6 +192,53 @@ def cancel_process_instance(request: Any) -> Command:
         ValueType.PROCESS_INSTANCE,
         ProcessInstanceIntent.CANCEL,
         {},
+        key=request.processInstanceKey,
+        operation_reference=operation_reference(request),
+    )
+
+
+def modify_process_instance(request: Any) -> Command:
+    """Zeebe's ProcessInstanceModificationRecord; an unset ancestor key (0) means none chosen."""
+    return Command(
+        ValueType.PROCESS_INSTANCE_MODIFICATION,
+        ProcessInstanceModificationIntent.MODIFY,
+        {
+            "processInstanceKey": request.processInstanceKey,
+            "activateInstructions": [
+                {
+                    "elementId": activate.elementId,
+                    "ancestorScopeKey": activate.ancestorElementInstanceKey or NO_KEY,
+                    "variableInstructions": [
+                        {"elementId": variables.scopeId, "variables": document(variables.variables)}
+                        for variables in activate.variableInstructions
+                    ],
+                }
+                for activate in request.activateInstructions
+            ],
+            "terminateInstructions": [
+                {"elementInstanceKey": terminate.elementInstanceKey}
+                for terminate in request.terminateInstructions
+            ],
+        },
+        key=request.processInstanceKey,
+        operation_reference=operation_reference(request),
+    )
+
+
+def migrate_process_instance(request: Any) -> Command:
+    """Zeebe's ProcessInstanceMigrationRecord."""
+    plan = request.migrationPlan
+    return Command(
+        ValueType.PROCESS_INSTANCE_MIGRATION,
+        ProcessInstanceMigrationIntent.MIGRATE,
+        {
+            "processInstanceKey": request.processInstanceKey,
+            "targetProcessDefinitionKey": plan.targetProcessDefinitionKey,
+            "mappingInstructions": [
+                {"sourceElementId": m.sourceElementId, "targetElementId": m.targetElementId}
+                for m in plan.mappingInstructions
+            ],
+        },
         key=request.processInstanceKey,
         operation_reference=operation_reference(request),
     )
@@ -387,6 +436,8 @@ COMMANDS: Mapping[str, Callable[[Any], Command]] = {
     "CreateProcessInstance": create_process_instance,
     "CreateProcessInstanceWithResult": create_process_instance_with_result,
     "CancelProcessInstance": cancel_process_instance,
+    "ModifyProcessInstance": modify_process_instance,
+    "MigrateProcessInstance": migrate_process_instance,
     "SetVariables": set_variables,
     "ResolveIncident": resolve_incident,
     "PublishMessage": publish_message,

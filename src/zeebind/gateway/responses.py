@@ -264,6 +264,8 @@ RESPONSES: Mapping[str, Callable[[Record], Message]] = {
     "CreateProcessInstance": create_process_instance,
     "CreateProcessInstanceWithResult": create_process_instance_with_result,
     "CancelProcessInstance": _empty("CancelProcessInstanceResponse"),
+    "ModifyProcessInstance": _empty("ModifyProcessInstanceResponse"),
+    "MigrateProcessInstance": _empty("MigrateProcessInstanceResponse"),
     "SetVariables": set_variables,
     "ResolveIncident": _empty("ResolveIncidentResponse"),
     "PublishMessage": publish_message,

@@ -39,9 +39,6 @@ DEADLINE_MARGIN_S = 1.0
 # Batches go out in several ActivateJobsResponse messages if one would not fit the 4 MiB limit.
 MAX_RESPONSE_BYTES = 4 * 1024 * 1024 - 64 * 1024
 
-# RPCs with no broker command in docs/commands.md yet.
-UNSUPPORTED = frozenset({"ModifyProcessInstance", "MigrateProcessInstance"})
-
 
 @dataclass(frozen=True, slots=True)
 class CallContext:
@@ -54,7 +51,7 @@ class CallContext:
 
 
 class GatewayService:
-    unary_methods: frozenset[str] = frozenset({"Topology", *commands.COMMANDS, *UNSUPPORTED})
+    unary_methods: frozenset[str] = frozenset({"Topology", *commands.COMMANDS})
     stream_methods: frozenset[str] = frozenset({"ActivateJobs", "StreamActivatedJobs"})
 
     def __init__(
@@ -121,11 +118,6 @@ class GatewayService:
     async def _unary(self, method: str, request: Message, call: CallContext) -> Message:
         if method == "Topology":
             return self.topology()
-        if method in UNSUPPORTED:
-            raise GatewayError(
-                grpc.StatusCode.UNIMPLEMENTED,
-                f"{method} is not supported by zeebind yet",
-            )
         command = commands.COMMANDS[method](request)
         timeout_ms = self.request_timeout_ms
         if method == "CreateProcessInstanceWithResult":

@@ -165,6 +165,70 @@ def test_cancel_and_set_variables() -> None:
     assert propagate.value["variables"] == {}
 
 
+def test_modify_process_instance() -> None:
+    instruction = pb.ModifyProcessInstanceRequest.ActivateInstruction(
+        elementId="task",
+        variableInstructions=[
+            pb.ModifyProcessInstanceRequest.VariableInstruction(variables='{"a":1}', scopeId="sub")
+        ],
+    )
+    request = pb.ModifyProcessInstanceRequest(
+        processInstanceKey=BIG_KEY,
+        activateInstructions=[instruction],
+        terminateInstructions=[
+            pb.ModifyProcessInstanceRequest.TerminateInstruction(elementInstanceKey=BIG_KEY + 1)
+        ],
+        operationReference=3,
+    )
+    command = commands.modify_process_instance(request)
+    assert (command.value_type, command.key, command.operation_reference) == (
+        ValueType.PROCESS_INSTANCE_MODIFICATION,
+        BIG_KEY,
+        3,
+    )
+    assert command.value == {
+        "processInstanceKey": BIG_KEY,
+        "activateInstructions": [
+            {
+                "elementId": "task",
+                "ancestorScopeKey": -1,
+                "variableInstructions": [{"elementId": "sub", "variables": {"a": 1}}],
+            }
+        ],
+        "terminateInstructions": [{"elementInstanceKey": BIG_KEY + 1}],
+    }
+    bad = pb.ModifyProcessInstanceRequest.VariableInstruction(variables="[]")
+    invalid_argument(
+        lambda: commands.modify_process_instance(
+            pb.ModifyProcessInstanceRequest(
+                activateInstructions=[
+                    pb.ModifyProcessInstanceRequest.ActivateInstruction(variableInstructions=[bad])
+                ]
+            )
+        )
+    )
+
+
+def test_migrate_process_instance() -> None:
+    plan = pb.MigrateProcessInstanceRequest.MigrationPlan(
+        targetProcessDefinitionKey=BIG_KEY + 2,
+        mappingInstructions=[
+            pb.MigrateProcessInstanceRequest.MappingInstruction(
+                sourceElementId="a", targetElementId="b"
+            )
+        ],
+    )
+    command = commands.migrate_process_instance(
+        pb.MigrateProcessInstanceRequest(processInstanceKey=BIG_KEY, migrationPlan=plan)
+    )
+    assert command.key == BIG_KEY
+    assert command.value == {
+        "processInstanceKey": BIG_KEY,
+        "targetProcessDefinitionKey": BIG_KEY + 2,
+        "mappingInstructions": [{"sourceElementId": "a", "targetElementId": "b"}],
+    }
+
+
 def test_publish_message() -> None:
     command = commands.publish_message(
         pb.PublishMessageRequest(
