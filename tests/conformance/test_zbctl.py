@@ -261,3 +261,14 @@ async def test_evaluate_decision(zbctl: Zbctl) -> None:
     assert result["decisionOutput"] == '"Roastbeef"'
     unknown = await zbctl("evaluate", "decision", "nope", check=False)
     assert "code = NotFound" in unknown.stderr
+
+
+async def test_delete_resource(zbctl: Zbctl) -> None:
+    deployed = await deploy(zbctl)
+    key = deployed["deployments"][0]["process"]["processDefinitionKey"]
+    out = (await zbctl("delete", "resource", key)).stdout
+    assert key in out
+    gone = await zbctl("create", "instance", "one-task", check=False)
+    assert "code = NotFound" in gone.stderr
+    again = await zbctl("delete", "resource", key, check=False)
+    assert "code = NotFound" in again.stderr
