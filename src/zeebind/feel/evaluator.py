@@ -17,7 +17,7 @@ from typing import Any
 from zeebind.feel import ast, operators, temporal
 from zeebind.feel.builtins import BUILTINS
 from zeebind.feel.conformance import conforms
-from zeebind.feel.errors import FeelEvaluationError, FeelSyntaxError
+from zeebind.feel.errors import FeelEvaluationError
 from zeebind.feel.operators import OperationError, compare, equal
 from zeebind.feel.properties import path_get
 from zeebind.feel.values import (
@@ -275,8 +275,14 @@ class Compiler:
     def c_TemporalLiteral(self, node: ast.TemporalLiteral) -> Compiled:
         try:
             value = temporal.parse_temporal(node.text)
-        except (temporal.TemporalError, ValueError) as err:
-            raise FeelSyntaxError(f"invalid temporal literal: {err}", node.pos, self.text) from None
+        except (temporal.TemporalError, ValueError, OverflowError) as err:
+            message = f'Failed to parse temporal literal @"{node.text}": {err}'
+
+            def invalid(scope: Scope) -> Any:
+                scope.ctx.warn("INVALID_TYPE", message)
+                return None
+
+            return invalid
         return lambda scope: value
 
     def c_Name(self, node: ast.Name) -> Compiled:
@@ -389,13 +395,16 @@ class Compiler:
         return run
 
     def _is_defined(self, arg: Compiled) -> Compiled:
+        """``is defined(x)``: false for null and for missing names, without their warnings."""
+
         def run(scope: Scope) -> Any:
             ctx = scope.ctx
             mark = len(ctx.warnings)
-            arg(scope)
-            missing = any(w.startswith(_MISSING_KINDS) for w in ctx.warnings[mark:])
-            del ctx.warnings[mark:]
-            return not missing
+            value = arg(scope)
+            if any(w.startswith(_MISSING_KINDS) for w in ctx.warnings[mark:]):
+                del ctx.warnings[mark:]
+                return False
+            return value is not None
 
         return run
 
@@ -565,7 +574,7 @@ class Compiler:
 
         def run_value(scope: Scope, x: Any) -> bool | None:
             v = expr(scope)
-            if isinstance(v, bool) and not isinstance(x, bool):
+            if isinstance(v, bool) and x is not None and not isinstance(x, bool):
                 return v
             return test_value(x, v)
 
@@ -574,10 +583,14 @@ class Compiler:
     def c_In(self, node: ast.In) -> Compiled:
         value = self.compile(node.value)
         tests = [self.compile_test(t) for t in node.tests]
+        with_input = any(uses_input(t) for t in node.tests)
+        if with_input:
+            tests = [self.compile_unary_test(t) for t in node.tests]
 
         def run(scope: Scope) -> Any:
             x = value(scope)
-            return any_of(t(scope, x) for t in tests)
+            inner = scope.child({"?": x}) if with_input else scope
+            return any_of(t(inner, x) for t in tests)
 
         return run
 

@@ -97,19 +97,12 @@ def equal(a: Any, b: Any) -> bool | None:
     if ka == "list":
         if len(a) != len(b):
             return False
-        for x, y in zip(a, b, strict=True):
-            r = equal(x, y)
-            if r is not True:
-                return r
-        return True
+        # entries of different types make the lists unequal (not null), as in feel-scala
+        return all(equal(x, y) is True for x, y in zip(a, b, strict=True))
     if ka == "context":
         if set(a.keys()) != set(b.keys()):
             return False
-        for k in a:
-            r = equal(a[k], b[k])
-            if r is not True:
-                return r
-        return True
+        return all(equal(a[k], b[k]) is True for k in a)
     if ka == "range":
         return (
             a.test == b.test

@@ -364,6 +364,8 @@ class Parser:
         first = self.advance()
         if first.kind is not Kind.NAME:
             raise self.error(f"expected a name but found {first.describe()}", first)
+        if first.quoted:
+            return first.text
         parts = [first.text]
         best_len = 1
         best_i = self.i
@@ -391,7 +393,12 @@ class Parser:
             j += 1
             best_len, best_i = len(parts), j
         self.i = best_i
-        return " ".join(parts[:best_len])
+        if best_len == 1:
+            return parts[0]
+        # keep the spacing as written (`foo   bar` is not `foo bar`), but not line breaks
+        last = self.tokens[best_i - 1]
+        raw = self.text[first.pos : last.end]
+        return raw if "\n" not in raw and "\t" not in raw else " ".join(parts[:best_len])
 
     def parenthesized(self) -> ast.Node:
         open_tok = self.advance()
@@ -485,7 +492,7 @@ class Parser:
             if (
                 tok.kind is Kind.NAME
                 or tok.kind is Kind.NUMBER
-                or (tok.kind is Kind.OP and tok.text in ("+", "-", "*", "/", "."))
+                or (tok.kind is Kind.OP and tok.text in ("+", "-", "*", "/", ".", "?"))
             ):
                 j += 1
             else:

@@ -285,7 +285,7 @@ def format_days_time(value: dt.timedelta) -> str:
     if time_part:
         text += "T" + time_part
     if text == "P":
-        return "PT0S"
+        return "P0D"
     return sign + text
 
 
@@ -293,10 +293,12 @@ def format_years_months(value: YearsMonthsDuration) -> str:
     months = value.months
     sign = "-" if months < 0 else ""
     years, months = divmod(abs(months), 12)
+    if not years and not months:
+        return "P0Y"
     text = "P"
     if years:
         text += f"{years}Y"
-    if months or not years:
+    if months:
         text += f"{months}M"
     return sign + text
 
@@ -323,7 +325,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{_key(k)}: {format_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}:{format_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, dt.datetime):
         return format_date_time(value)
     if isinstance(value, dt.date):
@@ -340,14 +342,6 @@ def format_value(value: Any) -> str:
         params = value.overloads[0].params if value.overloads else ()
         return f"function({', '.join(params)})"
     return str(value)
-
-
-def _key(key: str) -> str:
-    from zeebind.feel.lexer import is_name_part, is_name_start
-
-    if key and is_name_start(key[0]) and all(is_name_part(c) or c == " " for c in key):
-        return key
-    return format_value(key)
 
 
 def format_range(value: Range) -> str:

@@ -34,7 +34,9 @@ CASES: dict[str, list[tuple[str, Any]]] = {
         ('string(date("2020-01-02"))', "2020-01-02"),
         ('string(duration("P1DT2H"))', "P1DT2H"),
         ("string([1, 2])", "[1, 2]"),
-        ('string({a: "x"})', '{a: "x"}'),
+        ('string({a: "x", b: 1})', '{a:"x", b:1}'),  # feel-scala's form
+        ('string(duration("PT0S"))', "P0D"),
+        ('string(duration("P0M"))', "P0Y"),
         ('number("1,000.5", ",", ".")', 1000.5),
         ('number("1.000,5", ".", ",")', 1000.5),
         ('number("1 000", " ")', 1000),
@@ -65,6 +67,11 @@ CASES: dict[str, list[tuple[str, Any]]] = {
         ('from json("{\\"a\\": [1, 2.5, null, true]}")', {"a": [1, 2.5, None, True]}),
         ('to json({a: [1, "x", null]})', '{"a":[1,"x",null]}'),
         ('to json(date("2020-01-01"))', '"2020-01-01"'),
+        (
+            'to json(@"2023-06-14T14:55:00@Europe/Berlin")',
+            '"2023-06-14T14:55:00+02:00[Europe/Berlin]"',
+        ),
+        ("context merge({a: 1}, {b: 2})", {"a": 1, "b": 2}),
         ('to base64("FEEL")', "RkVFTA=="),
         ('from base64("RkVFTA==")', "FEEL"),
         ('range("[1..5)") = [1..5)', True),

@@ -48,6 +48,9 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ("x = null", {}, True),
     ("1 = null", {}, False),
     ("[1, 2] = [1, 2]", {}, True),
+    ("[1] = [true]", {}, False),
+    ("{x: 1} = {x: true}", {}, False),
+    ('1 = "a"', {}, None),
     ("{a: 1} = {a: 1}", {}, True),
     # arithmetic
     ("1 + 2 * 3", {}, 7),
@@ -103,7 +106,9 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ('substring("foobar", 3, 3)', {}, "oba"),
     ('substring("foobar", -2, 1)', {}, "a"),
     ("is defined(x)", {}, False),
-    ("is defined(x)", {"x": None}, True),
+    ("is defined(x)", {"x": None}, False),  # feel-scala 1.17+: null is not defined
+    ("is defined(x)", {"x": 0}, True),
+    ("is defined(null)", {}, False),
     ("is defined(a.b)", {"a": {}}, False),
     ('get or else(x, "d")', {}, "d"),
     ('get or else(x, "d")', {"x": "v"}, "v"),

@@ -142,7 +142,6 @@ def test_for_partial() -> None:
         ("for x [1]", 6, "expected 'in'"),
         ("1 2", 2, "unexpected '2'"),
         ("x # y", 2, "unexpected character '#'"),
-        ('@"not a date"', 0, "invalid temporal literal"),
         ("", 0, "empty expression"),
     ],
 )
@@ -178,3 +177,15 @@ def test_declared_names_with_keywords_and_numbers() -> None:
     assert (
         feel("Extra days case 1 * 2", {"Extra days case 1": 3}, names=("Extra days case 1",)) == 6
     )
+
+
+def test_invalid_temporal_literal_is_null_with_warning() -> None:
+    result = compile_expression('@"2023-02-29"').evaluate({})
+    assert result.value is None
+    assert result.failure is None
+    assert result.warnings[0].startswith("[INVALID_TYPE] Failed to parse temporal literal")
+
+
+def test_names_keep_their_spacing() -> None:
+    assert feel("{foo   bar: 2}.`foo   bar`") == 2
+    assert feel("{ friend+of+mine: 2, how_are_you?: 3 }.`how_are_you?`") == 3

@@ -37,6 +37,7 @@ from zeebind.feel import FeelSyntaxError, compile_unary_tests
         ("count(?) > 1", [1, 2], True),
         ('starts with(?, "a")', "abc", True),
         ("true", True, True),
+        ("true", None, False),
         ("false", True, False),
         ('date("2020-01-01")', "2020-01-01", False),
         ("< 10", "a", False),

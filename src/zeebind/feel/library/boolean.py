@@ -26,7 +26,7 @@ def _not(ctx: EvalContext, negand: Any) -> Any:
 
 @builtin("is defined", "value")
 def _is_defined(ctx: EvalContext, value: Any) -> Any:
-    return True
+    return value is not None
 
 
 @builtin("get or else", "value, default")

@@ -72,10 +72,11 @@ def _context_put(ctx: EvalContext, m: Any, key: Any, value: Any) -> Any:
     return _put(context(m, "context"), [key], value)
 
 
-@builtin("context merge", "contexts")
-def _context_merge(ctx: EvalContext, contexts: Any) -> Any:
+@builtin("context merge", "contexts", variadic=True)
+def _context_merge(ctx: EvalContext, *contexts: Any) -> Any:
+    values = contexts[0] if len(contexts) == 1 and isinstance(contexts[0], list) else contexts
     result: dict[str, Any] = {}
-    for c in items(contexts, "contexts"):
+    for c in values:
         result.update(context(c, "context"))
     return result
 

@@ -24,6 +24,7 @@ from zeebind.feel.values import (
     FeelFunction,
     Range,
     YearsMonthsDuration,
+    format_date_time,
     format_value,
     to_string,
 )
@@ -218,7 +219,9 @@ def _json_ready(value: Any) -> Any:
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, FeelFunction):
-        return None
+        return format_value(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return format_date_time(value, zone_style="java")  # 2023-06-14T14:55:00+02:00[Zone]
     return to_string(value)
 
 
