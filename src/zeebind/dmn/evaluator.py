@@ -175,7 +175,7 @@ def decision_type(decision: Decision) -> DecisionType:
     return _DECISION_TYPES.get(type(decision.logic), DecisionType.UNKNOWN)
 
 
-def _known_names(definitions: Iterable[Definitions]) -> frozenset[str]:
+def known_names(definitions: Iterable[Definitions]) -> frozenset[str]:
     """Every name a FEEL text of the models may use: needed for names like `a-b` or `x+y`."""
     names: set[str] = set()
 
@@ -186,7 +186,7 @@ def _known_names(definitions: Iterable[Definitions]) -> frozenset[str]:
             return
         if not hasattr(node, "__dataclass_fields__"):
             return
-        for name in ("name", "variable", "parameter", "label"):
+        for name in ("name", "variable", "parameter"):
             value = getattr(node, name, None)
             if isinstance(value, str):
                 names.add(value)
@@ -228,7 +228,7 @@ class DrgEvaluator:
         self.imports = dict(imports or {})
         self.strict = strict
         self.now = now
-        self.names = _known_names([definitions, *self.imports.values()])
+        self.names = known_names([definitions, *self.imports.values()])
         self._types: dict[str, Callable[[Any], bool]] = {
             name: self._checker(model, item)
             for model in (*self.imports.values(), definitions)
@@ -801,6 +801,12 @@ class _Run:
     def _shape(self, table: DecisionTable, outputs: list[Any]) -> Any:
         if len(table.outputs) == 1:
             return outputs[0]
+        for clause in table.outputs:
+            if not clause.name:
+                raise _Failure(
+                    f"the output '{clause.id}' has no name, but a table with several outputs "
+                    "needs the names as the keys of its result"
+                )
         return {c.name: v for c, v in zip(table.outputs, outputs, strict=False)}
 
     def _priority(self, table: DecisionTable, outputs: list[Any]) -> tuple[int, ...]:

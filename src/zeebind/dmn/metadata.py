@@ -1,33 +1,17 @@
-"""DMN resource metadata read at deploy time: the DRG id and name and its decisions."""
+"""DMN resource metadata read at deploy time: the DRG id and name and its decisions.
+
+The decision logic is validated as well (tables, FEEL syntax), so a deployed DRG can be evaluated.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from zeebind.bpmn.document import XmlElement, local_name, namespace, parse_document
+from zeebind.bpmn.document import local_name, namespace, parse_document
 from zeebind.bpmn.findings import NOT_PRESENT, Findings
-
-# The model namespace of each DMN version Zeebe (dmn-scala) reads, by version.
-DMN_NAMESPACES = {
-    "1.1": "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
-    "1.2": "http://www.omg.org/spec/DMN/20180521/MODEL/",
-    "1.3": "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "1.4": "https://www.omg.org/spec/DMN/20211108/MODEL/",
-    "1.5": "https://www.omg.org/spec/DMN/20230324/MODEL/",
-}
-
-
-def _normalized(uri: str) -> str:
-    """Tools differ in http/https and the trailing slash; the versions do not depend on either."""
-    return uri.removeprefix("https://").removeprefix("http://").rstrip("/")
-
-
-_VERSIONS = {_normalized(uri): version for version, uri in DMN_NAMESPACES.items()}
-
-
-def dmn_version(root: XmlElement) -> str | None:
-    """The DMN version of a document by its root's namespace (None for a non-DMN namespace)."""
-    return _VERSIONS.get(_normalized(namespace(root)))
+from zeebind.dmn.namespaces import DMN_NAMESPACES, dmn_version
+from zeebind.dmn.parser import build_definitions
+from zeebind.dmn.validation import check_logic
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +65,15 @@ def parse_dmn_metadata(resource_name: str, content: bytes) -> DecisionRequiremen
     if not decisions and not findings.problems:
         findings.add(drg_id, "Must contain at least one decision")
     findings.raise_if_any(resource_name)
+    # The decision logic too: tables well formed, every FEEL text parses (Zeebe rejects the rest).
+    check_logic(build_definitions(root, version or "", findings), findings)
+    findings.raise_if_any(resource_name)
     return DecisionRequirements(
         id=drg_id,
         name=root.get("name") or drg_id,
         decisions=decisions,
         dmn_version=version or "",
     )
+
+
+__all__ = ["DMN_NAMESPACES", "Decision", "DecisionRequirements", "parse_dmn_metadata"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from zeebind.bpmn.document import XmlElement, local_name, namespace, parse_document
 from zeebind.bpmn.findings import Findings
-from zeebind.dmn.metadata import DMN_NAMESPACES, dmn_version
 from zeebind.dmn.model import (
     Aggregation,
     Binding,
@@ -39,6 +38,7 @@ from zeebind.dmn.model import (
     Requirements,
     Rule,
 )
+from zeebind.dmn.namespaces import DMN_NAMESPACES, dmn_version
 
 _HIT_POLICIES = {
     **{policy.value: policy for policy in HitPolicy},
@@ -390,8 +390,6 @@ class _Parser:
             )
         if not outputs:
             self.findings.add(path, "A decision table must have at least one output")
-        if len(outputs) > 1 and any(not o.name for o in outputs):
-            self.findings.add(path, "The outputs of a table with several outputs must have names")
         rules = []
         for index, rule in enumerate(self.children(element, "rule"), start=1):
             rule_id = rule.get("id") or f"rule{index}"
@@ -415,6 +413,11 @@ class _Parser:
         )
 
 
+def build_definitions(root: XmlElement, version: str, findings: Findings) -> Definitions:
+    """The DRG of an already parsed DMN document; problems go to `findings`."""
+    return _Parser(root, findings).definitions(version)
+
+
 def parse_dmn(resource_name: str, content: bytes) -> Definitions:
     """Parse a DMN resource into its DRG; raise BpmnValidationError listing every problem."""
     root = parse_document(resource_name, content)
@@ -432,4 +435,4 @@ def parse_dmn(resource_name: str, content: bytes) -> Definitions:
     return definitions
 
 
-__all__ = ["DMN_NAMESPACES", "parse_dmn"]
+__all__ = ["DMN_NAMESPACES", "build_definitions", "parse_dmn"]

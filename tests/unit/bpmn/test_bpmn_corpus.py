@@ -22,6 +22,15 @@ INVALID = {
 }
 
 
+# DMN files with a FEEL syntax error on purpose (dmn-scala's own tests): refused at deployment.
+INVALID_DMN = {
+    "decision_with_invalid_expression.dmn": "FEEL expression: failed to parse expression",
+    "with_invalid_bkm.dmn": "FEEL expression: failed to parse expression",
+    "with_invalid_decision.dmn": "FEEL expression: failed to parse expression",
+    "invalid-expression.dmn": "FEEL unary-tests: failed to parse expression '> 10L'",
+}
+
+
 def corpus_files(suffix: str) -> list[Path]:
     return sorted(CORPUS.rglob(f"*{suffix}")) if CORPUS.is_dir() else []
 
@@ -84,6 +93,11 @@ def test_collaboration_with_two_pools_gives_two_processes() -> None:
 @needs_corpus
 @pytest.mark.parametrize("path", corpus_files(".dmn"), ids=file_id)
 def test_corpus_decision_metadata(path: Path) -> None:
+    if path.name in INVALID_DMN:
+        with pytest.raises(BpmnValidationError) as caught:
+            parse_dmn_metadata(path.name, path.read_bytes())
+        assert INVALID_DMN[path.name] in str(caught.value)
+        return
     drg = parse_dmn_metadata(path.name, path.read_bytes())
     assert drg.id
     assert drg.decisions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zeebind.bpmn import BpmnValidationError, Problem
-from zeebind.dmn.metadata import DMN_NAMESPACES
+from zeebind.dmn.metadata import DMN_NAMESPACES, parse_dmn_metadata
 from zeebind.dmn.model import (
     Aggregation,
     DecisionTable,
@@ -120,6 +120,23 @@ def test_a_non_dmn_document_is_refused() -> None:
     assert problem.message.startswith("Expected a DMN 'definitions' root element")
 
 
+def test_deployment_refuses_feel_syntax_errors_naming_the_element() -> None:
+    body = (
+        '<decision id="d" name="D"><decisionTable id="t">'
+        '<input id="i"><inputExpression><text>x +</text></inputExpression></input>'
+        '<output id="o" name="a"/>'
+        '<rule id="r"><inputEntry><text>&gt; 10L</text></inputEntry>'
+        "<outputEntry><text>1</text></outputEntry></rule></decisionTable></decision>"
+    )
+    with pytest.raises(BpmnValidationError) as caught:
+        parse_dmn_metadata("d.dmn", _xml(body))
+    assert [(p.element_path, p.message.split(":")[0]) for p in caught.value.problems] == [
+        ("i", "FEEL expression"),
+        ("r", "FEEL unary-tests"),
+    ]
+    assert str(caught.value).startswith("'d.dmn': - Element: i\n    - ERROR: FEEL expression: ")
+
+
 def test_table_problems_name_their_element() -> None:
     body = (
         '<decision id="d"><decisionTable id="t" hitPolicy="SOMETIMES">'
@@ -132,7 +149,6 @@ def test_table_problems_name_their_element() -> None:
     )
     assert [(p.element_path, p.message) for p in _problems(_xml(body))] == [
         ("t", "Unknown hit policy 'SOMETIMES'"),
-        ("t", "The outputs of a table with several outputs must have names"),
         ("r", "Expected 1 input entries and 2 output entries, but found 1 and 0"),
         ("t2", "An aggregation is only allowed with hit policy COLLECT, not FIRST"),
     ]
