@@ -566,9 +566,8 @@ class Compiler:
 
             def run_boolean(scope: Scope, x: Any) -> bool | None:
                 v = expr(scope)
-                if isinstance(v, bool):
-                    return v
-                return test_value(x, v)
+                # a test that mentions `?` is a condition: anything but a boolean is null
+                return v if isinstance(v, bool) else None
 
             return run_boolean
 
@@ -772,9 +771,9 @@ def _iteration_values(scope: Scope, source: Compiled, range_end: Compiled | None
         start, end = value.start, value.end
         values = _integer_range(start, end, value.start_included, value.end_included)
         return values
-    if value is None:
-        return None
-    return value if isinstance(value, list) else [value]
+    if not isinstance(value, list):
+        return None  # iterating over a non-list (or null) gives null, as in feel-scala
+    return value
 
 
 def _integer_range(start: Any, end: Any, start_inc: bool, end_inc: bool) -> Any:

@@ -183,6 +183,7 @@ CASES: dict[str, list[tuple[str, Any]]] = {
         ('get value({a: 1}, "z")', None),
         ('context put({a: 1}, "b", 2)', {"a": 1, "b": 2}),
         ('context put({a: {b: 1}}, ["a", "c"], 2)', {"a": {"b": 1, "c": 2}}),
+        ('context put({x: 1, y: 2}, ["y", "z"], 2)', {"x": 1, "y": {"z": 2}}),  # feel-scala
         ("context merge([{a: 1}, {a: 2, b: 3}])", {"a": 2, "b": 3}),
         ('context([{key: "a", value: 1}])', {"a": 1}),
         ('put({a: 1}, "a", 2)', {"a": 2}),

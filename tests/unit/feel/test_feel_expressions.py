@@ -37,6 +37,8 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ("items[price > 15].price", {"items": [{"price": 10}, {"price": 20}]}, [20]),
     ("items[item.price > 5]", {"items": [{"price": 10}]}, [{"price": 10}]),
     ("[1, 2, 3][item > 5]", {}, []),
+    ("for i in x return i", {"x": 2}, None),
+    ("some i in x satisfies i > 1", {"x": 2}, None),
     # comparisons
     ("1 = 1", {}, True),
     ("1 != 2", {}, True),

@@ -35,6 +35,8 @@ from zeebind.feel import FeelSyntaxError, compile_unary_tests
         ("x", 1, True),
         ("[1, 2, 3]", 2, True),
         ("count(?) > 1", [1, 2], True),
+        ("? < 10", None, False),  # null, i.e. no match
+        ("abs(?)", 5, False),  # a test using `?` must be a condition
         ('starts with(?, "a")', "abc", True),
         ("true", True, True),
         ("true", None, False),

@@ -50,10 +50,8 @@ def _put(m: Mapping[str, Any], path: list[str], value: Any) -> dict[str, Any]:
         result[head] = value
         return result
     inner = result.get(head)
-    if inner is None:
-        inner = {}
     if not isinstance(inner, Mapping):
-        raise InvocationError(f"the entry '{head}' is not a context")
+        inner = {}  # a missing or non-context entry is replaced by a new context
     result[head] = _put(inner, path[1:], value)
     return result
 
