@@ -2,14 +2,23 @@
 
 Which elements are supported is decided by `BUILDERS` alone: a flow node whose (tag, event
 definition) pair is not in the table is rejected as "not supported yet". Adding an element is one
-builder function plus one table row (and, for a new kind of rule, a check in `validation`).
+builder function plus one table row (and, for a new kind of rule, a check in `validation`). The
+builders live beside the kind of element they build: `events`, `activities`, and here (scopes,
+gateways).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
+from zeebind.bpmn import events
+from zeebind.bpmn.activities import (
+    call_activity,
+    job_task,
+    loop_characteristics,
+    receive_task,
+    script_task,
+    user_task,
+)
+from zeebind.bpmn.build import Association, Build, Builder, bpmn_children
 from zeebind.bpmn.document import XmlElement, local_name, namespace, parse_document
 from zeebind.bpmn.findings import NOT_PRESENT, Findings
 from zeebind.bpmn.model import (
@@ -17,51 +26,30 @@ from zeebind.bpmn.model import (
     BpmnElementType,
     BpmnEventType,
     CalledDecisionTask,
-    EndEvent,
+    EventBasedGateway,
     ExclusiveGateway,
     ExpressionOrStatic,
     FlowNode,
-    IntermediateCatchEvent,
-    JobDefinition,
-    JobTask,
-    MessageDefinition,
+    InclusiveGateway,
     ParallelGateway,
     PassThroughNode,
     Process,
-    ReceiveTask,
     SequenceFlow,
     StartEvent,
     Static,
     SubProcess,
 )
-from zeebind.bpmn.validation import check_expressions, check_process
+from zeebind.bpmn.validation import ACTIVITY_TYPES, check_expressions, check_process
 from zeebind.bpmn.zeebe_extensions import (
     BPMN_NS,
     extension_path,
     io_mappings,
-    message_definition,
-    task_definition,
-    user_task_job,
     zeebe_extensions,
 )
 
-
-@dataclass(slots=True)
-class _Build:
-    """State of one process being built: the definitions' messages and errors, and the output."""
-
-    findings: Findings
-    messages: dict[str, XmlElement]
-    errors: dict[str, XmlElement]
-    elements: dict[str, FlowNode] = field(default_factory=dict)
-    flows: dict[str, SequenceFlow] = field(default_factory=dict)
-    flow_scopes: dict[str, str] = field(default_factory=dict)
-
-
-# A builder gets the XML element, its event definition (None for non-events and none events), its
-# id and the id of its flow scope. It always returns a node, even an incomplete one, so that later
-# checks (sequence flow references, boundary attachment) do not report follow-up problems.
-Builder = Callable[[_Build, XmlElement, XmlElement | None, str, str], FlowNode]
+# Builders keep the names they had when they lived here.
+_Build = Build
+_job_task = job_task
 
 _EVENT_TAGS = frozenset(
     {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
@@ -117,7 +105,6 @@ _EVENT_TYPES = {
 }
 # Events that are meaningless without an event definition (there is no "none" kind of them).
 _NEEDS_DEFINITION = frozenset({"intermediateCatchEvent", "boundaryEvent"})
-_LOOP_MARKERS = ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics")
 _UNSUPPORTED_EXTENSIONS = ("executionListeners", "taskListeners", "adHoc")
 
 
@@ -132,12 +119,11 @@ def parse_bpmn(resource_name: str, content: bytes) -> list[Process]:
     if namespace(root) != BPMN_NS or local_name(root) != "definitions":
         findings.add("", "Expected a BPMN 2.0 'definitions' root element")
         findings.raise_if_any(resource_name)
-    messages, errors = _definitions_index(root)
     processes: list[Process] = []
-    for process_xml in _children(root, "process"):
+    for process_xml in bpmn_children(root, "process"):
         if process_xml.get("isExecutable") != "true":
             continue
-        process = _build_process(process_xml, findings, messages, errors)
+        process = _build_process(process_xml, _definitions_index(root, findings))
         if any(p.bpmn_process_id == process.bpmn_process_id for p in processes):
             findings.add(process.bpmn_process_id, "Duplicated process id in the same resource")
         processes.append(process)
@@ -148,26 +134,26 @@ def parse_bpmn(resource_name: str, content: bytes) -> list[Process]:
     return processes
 
 
-def _definitions_index(root: XmlElement) -> tuple[dict[str, XmlElement], dict[str, XmlElement]]:
-    messages = {m.get("id"): m for m in _children(root, "message") if m.get("id")}
-    errors = {e.get("id"): e for e in _children(root, "error") if e.get("id")}
-    return messages, errors
+def _definitions_index(root: XmlElement, findings: Findings) -> Build:
+    """A fresh build state with the definitions' messages, errors, signals and escalations."""
+
+    def by_id(tag: str) -> dict[str, XmlElement]:
+        return {e.get("id"): e for e in bpmn_children(root, tag) if e.get("id")}
+
+    return Build(
+        findings,
+        by_id("message"),
+        by_id("error"),
+        signals=by_id("signal"),
+        escalations=by_id("escalation"),
+    )
 
 
-def _children(element: XmlElement, tag: str) -> list[XmlElement]:
-    return [c for c in element if namespace(c) == BPMN_NS and local_name(c) == tag]
-
-
-def _build_process(
-    process_xml: XmlElement,
-    findings: Findings,
-    messages: dict[str, XmlElement],
-    errors: dict[str, XmlElement],
-) -> Process:
+def _build_process(process_xml: XmlElement, build: Build) -> Process:
+    findings = build.findings
     process_id = process_xml.get("id") or ""
     if not process_id:
         findings.add("process", "Attribute 'id' must be present and not empty")
-    build = _Build(findings, messages, errors)
     _check_extensions(process_xml, process_id, findings)
     child_ids = _build_scope(build, process_xml, process_id)
     version_tags = zeebe_extensions(process_xml, "versionTag")
@@ -186,7 +172,13 @@ def _build_process(
                 process.none_start_event_id = child_id
             elif node.event_type is BpmnEventType.MESSAGE:
                 process.message_start_event_ids.append(child_id)
-    check_process(process, build.flow_scopes, findings)
+            elif node.event_type is BpmnEventType.TIMER:
+                process.timer_start_event_ids.append(child_id)
+            elif node.event_type is BpmnEventType.SIGNAL:
+                process.signal_start_event_ids.append(child_id)
+        elif isinstance(node, SubProcess) and node.triggered_by_event:
+            process.event_sub_process_ids.append(child_id)
+    check_process(process, build.flow_scopes, build.associations, findings)
     return process
 
 
@@ -200,6 +192,15 @@ def _build_scope(build: _Build, container: XmlElement, scope_id: str) -> list[st
         tag = local_name(child)
         if tag == "sequenceFlow":
             flow_xmls.append(child)
+        elif tag == "association":
+            build.associations.append(
+                Association(
+                    child.get("id") or "",
+                    child.get("sourceRef") or "",
+                    child.get("targetRef") or "",
+                    scope_id,
+                )
+            )
         elif tag in _FLOW_NODE_TAGS:
             node = _build_flow_node(build, child, tag, scope_id)
             if node is not None:
@@ -248,7 +249,7 @@ def _build_flow_node(build: _Build, xml: XmlElement, tag: str, scope_id: str) ->
         node = builder(build, xml, definition, node_id, scope_id)
     node.name = xml.get("name") or ""
     node.inputs, node.outputs = io_mappings(xml, node_id, findings)
-    _check_markers(xml, node_id, findings)
+    _read_markers(xml, node, findings)
     _check_extensions(xml, node_id, findings)
     build.elements[node_id] = node
     return node
@@ -281,12 +282,17 @@ def _placeholder(
     return PassThroughNode(node_id, element_type, scope_id, event_type=event_type)
 
 
-def _check_markers(xml: XmlElement, node_id: str, findings: Findings) -> None:
-    for marker in _LOOP_MARKERS:
-        if _children(xml, marker):
-            findings.add(node_id, f"Elements of type '{marker}' are not supported yet")
-    if xml.get("isForCompensation") == "true":
-        findings.add(node_id, "Compensation handlers ('isForCompensation') are not supported yet")
+def _read_markers(xml: XmlElement, node: FlowNode, findings: Findings) -> None:
+    """Multi-instance (activities only) and the compensation handler marker."""
+    if bpmn_children(xml, "standardLoopCharacteristics"):
+        findings.add(
+            node.id, "Elements of type 'standardLoopCharacteristics' are not supported yet"
+        )
+    if node.element_type in ACTIVITY_TYPES:
+        node.loop = loop_characteristics(xml, node.id, findings)
+    elif bpmn_children(xml, "multiInstanceLoopCharacteristics"):
+        findings.add(node.id, "Multi-instance is only supported on activities")
+    node.is_for_compensation = xml.get("isForCompensation") == "true"
 
 
 def _check_extensions(xml: XmlElement, element_id: str, findings: Findings) -> None:
@@ -305,7 +311,7 @@ def _build_flow(build: _Build, xml: XmlElement, scope_id: str) -> None:
         findings.add(flow_id, f"Duplicate element id '{flow_id}'")
         return
     condition = None
-    condition_xmls = _children(xml, "conditionExpression")
+    condition_xmls = bpmn_children(xml, "conditionExpression")
     if condition_xmls:
         text = (condition_xmls[0].text or "").strip()
         if text:
@@ -327,101 +333,52 @@ def _build_flow(build: _Build, xml: XmlElement, scope_id: str) -> None:
         target.incoming.append(flow_id)
 
 
-# --- builders ------------------------------------------------------------------------------------
+# --- builders of scopes and gateways ------------------------------------------------------------
 
 
-def _message(
-    build: _Build, ref_holder: XmlElement, node_id: str, *, needs_subscription: bool
-) -> MessageDefinition | None:
-    ref = ref_holder.get("messageRef") or ""
-    if not ref:
-        build.findings.add(node_id, "Must reference a message")
-        return None
-    message_xml = build.messages.get(ref)
-    if message_xml is None:
-        build.findings.add(node_id, f"Referenced message '{ref}' does not exist")
-        return None
-    return message_definition(message_xml, build.findings, needs_subscription=needs_subscription)
-
-
-def _none_start_event(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    return StartEvent(node_id, BpmnElementType.START_EVENT, scope_id, event_type=BpmnEventType.NONE)
-
-
-def _message_start_event(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    message = _message(build, definition, node_id, needs_subscription=False)
-    return StartEvent(
-        node_id,
-        BpmnElementType.START_EVENT,
-        scope_id,
-        event_type=BpmnEventType.MESSAGE,
-        message=message,
-    )
-
-
-def _none_end_event(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    return EndEvent(node_id, BpmnElementType.END_EVENT, scope_id, event_type=BpmnEventType.NONE)
-
-
-def _error_end_event(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    error_code: ExpressionOrStatic | None = None
-    ref = definition.get("errorRef") if definition is not None else None
-    error_xml = build.errors.get(ref) if ref else None
-    if not ref:
-        build.findings.add(node_id, "Must reference an error")
-    elif error_xml is None:
-        build.findings.add(node_id, f"Referenced error '{ref}' does not exist")
-    else:
-        code = error_xml.get("errorCode") or ""
-        if not code.strip():
-            build.findings.add(ref, "ErrorCode must be present and not empty")
-        else:
-            error_code = build.findings.value(ref, code)
-    return EndEvent(
-        node_id,
-        BpmnElementType.END_EVENT,
-        scope_id,
-        event_type=BpmnEventType.ERROR,
-        error_code=error_code,
-    )
-
-
-def _job_task(element_type: BpmnElementType, alternative: str | None) -> Builder:
-    """Service, send, script and business-rule tasks as jobs; `alternative` is the non-job form."""
-    if alternative is None:
-        missing = "Must have exactly one 'zeebe:taskDefinition' extension element"
-    else:
-        missing = (
-            f"Must have either one 'zeebe:{alternative}' or one 'zeebe:taskDefinition' "
-            "extension element"
-        )
-
-    def build_job_task(
-        build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
+def _gateway(element_type: BpmnElementType, node_class: type[FlowNode]) -> Builder:
+    def build_gateway(
+        build: Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
     ) -> FlowNode:
-        job: JobDefinition | None = None
-        if alternative is not None and zeebe_extensions(xml, alternative):
-            if zeebe_extensions(xml, "taskDefinition"):
-                build.findings.add(node_id, missing)
-            else:
-                build.findings.add(
-                    node_id,
-                    f"Elements of type '{local_name(xml)}' with 'zeebe:{alternative}' "
-                    "are not supported yet",
-                )
-        else:
-            job = task_definition(xml, node_id, build.findings, missing)
-        return JobTask(node_id, element_type, scope_id, job=job or JobDefinition(Static("")))
+        node = node_class(node_id, element_type, scope_id)
+        if isinstance(node, ExclusiveGateway | InclusiveGateway):
+            node.default_flow_id = xml.get("default")
+        return node
 
-    return build_job_task
+    return build_gateway
+
+
+def _pass_through(element_type: BpmnElementType, event_type: BpmnEventType) -> Builder:
+    def build_pass_through(
+        build: Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
+    ) -> FlowNode:
+        return PassThroughNode(node_id, element_type, scope_id, event_type=event_type)
+
+    return build_pass_through
+
+
+def _sub_process(
+    build: Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
+) -> FlowNode:
+    """An embedded subprocess, or an event subprocess (triggeredByEvent="true")."""
+    triggered = xml.get("triggeredByEvent") == "true"
+    sub_process = SubProcess(
+        node_id,
+        BpmnElementType.EVENT_SUB_PROCESS if triggered else BpmnElementType.SUB_PROCESS,
+        scope_id,
+        triggered_by_event=triggered,
+    )
+    build.elements[node_id] = sub_process  # before its children, so `elements` is in document order
+    sub_process.child_ids = _build_scope(build, xml, node_id)
+    for child_id in sub_process.child_ids:
+        child = build.elements[child_id]
+        if isinstance(child, StartEvent):
+            sub_process.start_event_ids.append(child_id)
+        elif isinstance(child, SubProcess) and child.triggered_by_event:
+            sub_process.event_sub_process_ids.append(child_id)
+    if sub_process.start_event_ids:
+        sub_process.start_event_id = sub_process.start_event_ids[0]
+    return sub_process
 
 
 _BINDING_TYPES = ("latest", "deployment", "versionTag")
@@ -473,152 +430,54 @@ def _business_rule_task(
     )
 
 
-def _user_task(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    if zeebe_extensions(xml, "userTask"):
-        build.findings.add(
-            node_id,
-            "Elements of type 'userTask' with 'zeebe:userTask' (Camunda user tasks) "
-            "are not supported yet",
-        )
-    job = user_task_job(xml, node_id, build.findings)
-    return JobTask(node_id, BpmnElementType.USER_TASK, scope_id, job=job)
-
-
-def _receive_task(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    message = _message(build, xml, node_id, needs_subscription=True)
-    return ReceiveTask(node_id, BpmnElementType.RECEIVE_TASK, scope_id, message=message)
-
-
-def _message_catch_event(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    message = _message(build, definition, node_id, needs_subscription=True)
-    return IntermediateCatchEvent(
-        node_id,
-        BpmnElementType.INTERMEDIATE_CATCH_EVENT,
-        scope_id,
-        event_type=BpmnEventType.MESSAGE,
-        message=message,
-    )
-
-
-def _message_boundary_event(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    message = _message(build, definition, node_id, needs_subscription=True)
-    return BoundaryEvent(
-        node_id,
-        BpmnElementType.BOUNDARY_EVENT,
-        scope_id,
-        event_type=BpmnEventType.MESSAGE,
-        attached_to_id=xml.get("attachedToRef") or "",
-        cancel_activity=xml.get("cancelActivity") != "false",
-        message=message,
-    )
-
-
-def _error_boundary_event(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    findings = build.findings
-    cancel_activity = xml.get("cancelActivity") != "false"
-    if not cancel_activity:
-        findings.add(node_id, "Non-Interrupting event of this type is not allowed")
-    error_code: str | None = None
-    ref = definition.get("errorRef") if definition is not None else None
-    if ref:
-        error_xml = build.errors.get(ref)
-        if error_xml is None:
-            findings.add(node_id, f"Referenced error '{ref}' does not exist")
-        else:
-            code = error_xml.get("errorCode") or ""
-            if code.startswith("="):
-                findings.add(
-                    ref, "The errorCode of the error catch event is not allowed to be an expression"
-                )
-            elif code.strip():
-                error_code = code
-    return BoundaryEvent(
-        node_id,
-        BpmnElementType.BOUNDARY_EVENT,
-        scope_id,
-        event_type=BpmnEventType.ERROR,
-        attached_to_id=xml.get("attachedToRef") or "",
-        cancel_activity=True,
-        error_code=error_code,
-    )
-
-
-def _exclusive_gateway(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    return ExclusiveGateway(
-        node_id, BpmnElementType.EXCLUSIVE_GATEWAY, scope_id, default_flow_id=xml.get("default")
-    )
-
-
-def _parallel_gateway(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    return ParallelGateway(node_id, BpmnElementType.PARALLEL_GATEWAY, scope_id)
-
-
-def _pass_through(element_type: BpmnElementType, event_type: BpmnEventType) -> Builder:
-    def build_pass_through(
-        build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-    ) -> FlowNode:
-        return PassThroughNode(node_id, element_type, scope_id, event_type=event_type)
-
-    return build_pass_through
-
-
-def _sub_process(
-    build: _Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
-) -> FlowNode:
-    if xml.get("triggeredByEvent") == "true":
-        # Its content is not built: its start events would only add follow-up problems.
-        build.findings.add(node_id, "Event subprocesses are not supported yet")
-        return SubProcess(node_id, BpmnElementType.EVENT_SUB_PROCESS, scope_id)
-    sub_process = SubProcess(node_id, BpmnElementType.SUB_PROCESS, scope_id)
-    build.elements[node_id] = sub_process  # before its children, so `elements` is in document order
-    sub_process.child_ids = _build_scope(build, xml, node_id)
-    for child_id in sub_process.child_ids:
-        if isinstance(build.elements[child_id], StartEvent):
-            sub_process.start_event_id = child_id
-            break
-    return sub_process
-
-
 _job_task_builders = {
     "businessRuleTask": _job_task(BpmnElementType.BUSINESS_RULE_TASK, "calledDecision"),
 }
 
 # The one table of supported elements: (BPMN tag, event definition tag or None) -> builder.
 BUILDERS: dict[tuple[str, str | None], Builder] = {
-    ("startEvent", None): _none_start_event,
-    ("startEvent", "messageEventDefinition"): _message_start_event,
-    ("endEvent", None): _none_end_event,
-    ("endEvent", "errorEventDefinition"): _error_end_event,
-    ("intermediateCatchEvent", "messageEventDefinition"): _message_catch_event,
-    ("intermediateThrowEvent", None): _pass_through(
-        BpmnElementType.INTERMEDIATE_THROW_EVENT, BpmnEventType.NONE
-    ),
-    ("boundaryEvent", "messageEventDefinition"): _message_boundary_event,
-    ("boundaryEvent", "errorEventDefinition"): _error_boundary_event,
+    ("startEvent", None): events.none_start_event,
+    ("startEvent", "messageEventDefinition"): events.message_start_event,
+    ("startEvent", "timerEventDefinition"): events.timer_start_event,
+    ("startEvent", "signalEventDefinition"): events.signal_start_event,
+    ("startEvent", "errorEventDefinition"): events.error_start_event,
+    ("startEvent", "escalationEventDefinition"): events.escalation_start_event,
+    ("intermediateCatchEvent", "messageEventDefinition"): events.message_catch_event,
+    ("intermediateCatchEvent", "timerEventDefinition"): events.timer_catch_event,
+    ("intermediateCatchEvent", "signalEventDefinition"): events.signal_catch_event,
+    ("intermediateCatchEvent", "linkEventDefinition"): events.link_catch_event,
+    ("intermediateThrowEvent", None): events.none_throw_event,
+    ("intermediateThrowEvent", "messageEventDefinition"): events.MESSAGE_THROW_EVENT,
+    ("intermediateThrowEvent", "signalEventDefinition"): events.signal_throw_event,
+    ("intermediateThrowEvent", "escalationEventDefinition"): events.escalation_throw_event,
+    ("intermediateThrowEvent", "linkEventDefinition"): events.link_throw_event,
+    ("intermediateThrowEvent", "compensateEventDefinition"): events.compensation_throw_event,
+    ("boundaryEvent", "messageEventDefinition"): events.message_boundary_event,
+    ("boundaryEvent", "errorEventDefinition"): events.error_boundary_event,
+    ("boundaryEvent", "timerEventDefinition"): events.timer_boundary_event,
+    ("boundaryEvent", "signalEventDefinition"): events.signal_boundary_event,
+    ("boundaryEvent", "escalationEventDefinition"): events.escalation_boundary_event,
+    ("boundaryEvent", "compensateEventDefinition"): events.compensation_boundary_event,
+    ("endEvent", None): events.none_end_event,
+    ("endEvent", "errorEventDefinition"): events.error_end_event,
+    ("endEvent", "terminateEventDefinition"): events.terminate_end_event,
+    ("endEvent", "messageEventDefinition"): events.MESSAGE_END_EVENT,
+    ("endEvent", "signalEventDefinition"): events.signal_end_event,
+    ("endEvent", "escalationEventDefinition"): events.escalation_end_event,
+    ("endEvent", "compensateEventDefinition"): events.compensation_end_event,
     ("serviceTask", None): _job_task(BpmnElementType.SERVICE_TASK, None),
     ("sendTask", None): _job_task(BpmnElementType.SEND_TASK, "publishMessage"),
-    ("scriptTask", None): _job_task(BpmnElementType.SCRIPT_TASK, "script"),
+    ("scriptTask", None): script_task,
     ("businessRuleTask", None): _business_rule_task,
-    ("userTask", None): _user_task,
-    ("receiveTask", None): _receive_task,
+    ("userTask", None): user_task,
+    ("receiveTask", None): receive_task,
     ("task", None): _pass_through(BpmnElementType.TASK, BpmnEventType.UNSPECIFIED),
     ("manualTask", None): _pass_through(BpmnElementType.MANUAL_TASK, BpmnEventType.UNSPECIFIED),
-    ("exclusiveGateway", None): _exclusive_gateway,
-    ("parallelGateway", None): _parallel_gateway,
+    ("callActivity", None): call_activity,
+    ("exclusiveGateway", None): _gateway(BpmnElementType.EXCLUSIVE_GATEWAY, ExclusiveGateway),
+    ("inclusiveGateway", None): _gateway(BpmnElementType.INCLUSIVE_GATEWAY, InclusiveGateway),
+    ("parallelGateway", None): _gateway(BpmnElementType.PARALLEL_GATEWAY, ParallelGateway),
+    ("eventBasedGateway", None): _gateway(BpmnElementType.EVENT_BASED_GATEWAY, EventBasedGateway),
     ("subProcess", None): _sub_process,
 }
 

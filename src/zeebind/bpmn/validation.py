@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from collections import Counter
 
+from zeebind.bpmn.build import Association
+from zeebind.bpmn.event_validation import (
+    check_compensation,
+    check_duplicate_catches,
+    check_event_based_gateway,
+    check_event_sub_process,
+    check_process_level_start,
+    check_scope,
+    static_name,
+)
 from zeebind.bpmn.findings import Findings
 from zeebind.bpmn.model import (
     BoundaryEvent,
     BpmnElementType,
     BpmnEventType,
     EndEvent,
+    EventBasedGateway,
     ExclusiveGateway,
     FlowNode,
-    MessageDefinition,
+    InclusiveGateway,
     Process,
     ReceiveTask,
     StartEvent,
-    Static,
     SubProcess,
 )
 
@@ -39,17 +49,29 @@ _GATEWAYS_WITH_CONDITIONS = frozenset(
 )
 
 
-def check_process(process: Process, flow_scopes: dict[str, str], findings: Findings) -> None:
+def check_process(
+    process: Process,
+    flow_scopes: dict[str, str],
+    associations: list[Association],
+    findings: Findings,
+) -> None:
     """Every structural rule; `flow_scopes` maps each sequence flow id to its defining scope."""
     _check_sequence_flows(process, flow_scopes, findings)
     _check_process_start_events(process, findings)
+    check_scope(process, process.bpmn_process_id, findings)
     for node in process.elements.values():
-        if isinstance(node, SubProcess) and node.element_type is BpmnElementType.SUB_PROCESS:
-            _check_sub_process_start_events(process, node, findings)
+        if isinstance(node, SubProcess):
+            if node.triggered_by_event:
+                check_event_sub_process(process, node, findings)
+            else:
+                _check_sub_process_start_events(process, node, findings)
+            check_scope(process, node.id, findings)
         elif isinstance(node, BoundaryEvent):
             _attach_boundary_event(process, node, findings)
-        elif isinstance(node, ExclusiveGateway):
-            _check_exclusive_gateway(process, node, findings)
+        elif isinstance(node, ExclusiveGateway | InclusiveGateway):
+            _check_conditional_gateway(process, node, findings)
+        elif isinstance(node, EventBasedGateway):
+            check_event_based_gateway(process, node, findings)
         if isinstance(node, StartEvent | BoundaryEvent) and node.incoming:
             findings.add(node.id, "Must not have incoming sequence flows")
         if isinstance(node, EndEvent) and node.outgoing:
@@ -59,6 +81,7 @@ def check_process(process: Process, flow_scopes: dict[str, str], findings: Findi
     for node in process.elements.values():
         if node.boundary_event_ids:
             _check_boundary_events(process, node, findings)
+    check_compensation(process, associations, findings)
 
 
 def check_expressions(findings: Findings) -> None:
@@ -120,12 +143,16 @@ def _check_process_start_events(process: Process, findings: Findings) -> None:
         findings.add(process.bpmn_process_id, "Must have at least one start event")
     if sum(1 for s in starts if s.event_type is BpmnEventType.NONE) > 1:
         findings.add(process.bpmn_process_id, "Multiple none start events are not allowed")
+    for start in starts:
+        check_process_level_start(start, findings)
+    signal_starts = [s for s in starts if s.event_type is BpmnEventType.SIGNAL]
+    check_duplicate_catches(process.bpmn_process_id, signal_starts, findings)
     message_starts = [s for s in starts if s.message is not None]
-    names = Counter(_static_name(s.message) for s in message_starts if s.message is not None)
+    names = Counter(static_name(s.message) for s in message_starts if s.message is not None)
     refs = Counter(s.message.id for s in message_starts if s.message is not None)
     for start in message_starts:
         assert start.message is not None
-        name = _static_name(start.message)
+        name = static_name(start.message)
         if name is not None and names[name] > 1:
             findings.add(
                 start.id,
@@ -151,7 +178,8 @@ def _check_sub_process_start_events(
 
 
 def _attach_boundary_event(process: Process, boundary: BoundaryEvent, findings: Findings) -> None:
-    if not boundary.outgoing:
+    compensation = boundary.event_type is BpmnEventType.COMPENSATION
+    if not boundary.outgoing and not compensation:
         findings.add(boundary.id, "Must have at least one outgoing sequence flow")
     if not boundary.attached_to_id:
         findings.add(boundary.id, "Attribute 'attachedToRef' must be present and not empty")
@@ -168,10 +196,19 @@ def _attach_boundary_event(process: Process, boundary: BoundaryEvent, findings: 
         )
     else:
         activity.boundary_event_ids.append(boundary.id)
+        if boundary.event_type is BpmnEventType.ESCALATION and activity.element_type not in (
+            BpmnElementType.SUB_PROCESS,
+            BpmnElementType.CALL_ACTIVITY,
+        ):
+            findings.add(
+                boundary.id,
+                "An escalation boundary event should only be attached to a subprocess, or a "
+                "call activity.",
+            )
 
 
-def _check_exclusive_gateway(
-    process: Process, gateway: ExclusiveGateway, findings: Findings
+def _check_conditional_gateway(
+    process: Process, gateway: ExclusiveGateway | InclusiveGateway, findings: Findings
 ) -> None:
     if gateway.default_flow_id is not None and gateway.default_flow_id not in gateway.outgoing:
         findings.add(gateway.id, "Default flow must start at gateway")
@@ -184,42 +221,8 @@ def _check_exclusive_gateway(
 
 
 def _check_boundary_events(process: Process, activity: FlowNode, findings: Findings) -> None:
-    """Message names and error codes caught on one activity must be unique."""
-    boundaries = [process.elements[i] for i in activity.boundary_event_ids]
-    messages: list[MessageDefinition] = [
-        b.message for b in boundaries if isinstance(b, BoundaryEvent) and b.message is not None
-    ]
+    """Message and signal names, error and escalation codes caught on one activity are unique."""
+    boundaries: list[FlowNode] = [process.elements[i] for i in activity.boundary_event_ids]
     if isinstance(activity, ReceiveTask) and activity.message is not None:
-        messages.append(activity.message)
-    names = Counter(name for m in messages if (name := _static_name(m)) is not None)
-    for name, count in names.items():
-        if count > 1:
-            findings.add(
-                activity.id,
-                f"Multiple message event definitions with the same name '{name}' are not allowed.",
-            )
-    error_codes = Counter(
-        b.error_code
-        for b in boundaries
-        if isinstance(b, BoundaryEvent) and b.event_type is BpmnEventType.ERROR
-    )
-    for code, count in error_codes.items():
-        if count < 2:
-            continue
-        if code is None:
-            findings.add(
-                activity.id,
-                "The same scope can not contain more than one error catch event without error "
-                "code. An error catch event without error code catches all errors.",
-            )
-        else:
-            findings.add(
-                activity.id,
-                f"Multiple error catch events with the same error code '{code}' are not supported "
-                "on the same scope.",
-            )
-
-
-def _static_name(message: MessageDefinition) -> str | None:
-    """Only static names can be compared at deploy time."""
-    return message.name.value if isinstance(message.name, Static) else None
+        boundaries.append(activity)
+    check_duplicate_catches(activity.id, boundaries, findings)

@@ -16,6 +16,7 @@ from zeebind.bpmn.model import (
     ExclusiveGateway,
     Expression,
     IntermediateCatchEvent,
+    IntermediateThrowEvent,
     JobTask,
     Mapping,
     MessageDefinition,
@@ -394,22 +395,37 @@ def test_embedded_subprocess_is_a_scope_of_its_own(parse: Parse) -> None:
 
 
 @pytest.mark.parametrize(
-    ("xml", "element_type", "event_type"),
+    ("xml", "node_class", "element_type", "event_type"),
     [
-        ('<bpmn:task id="x"/>', BpmnElementType.TASK, BpmnEventType.UNSPECIFIED),
-        ('<bpmn:manualTask id="x"/>', BpmnElementType.MANUAL_TASK, BpmnEventType.UNSPECIFIED),
+        (
+            '<bpmn:task id="x"/>',
+            PassThroughNode,
+            BpmnElementType.TASK,
+            BpmnEventType.UNSPECIFIED,
+        ),
+        (
+            '<bpmn:manualTask id="x"/>',
+            PassThroughNode,
+            BpmnElementType.MANUAL_TASK,
+            BpmnEventType.UNSPECIFIED,
+        ),
         (
             '<bpmn:intermediateThrowEvent id="x"/>',
+            IntermediateThrowEvent,
             BpmnElementType.INTERMEDIATE_THROW_EVENT,
             BpmnEventType.NONE,
         ),
     ],
 )
 def test_pass_through_elements(
-    parse: Parse, xml: str, element_type: BpmnElementType, event_type: BpmnEventType
+    parse: Parse,
+    xml: str,
+    node_class: type,
+    element_type: BpmnElementType,
+    event_type: BpmnEventType,
 ) -> None:
     node = parse(START + xml).element("x")
-    assert type(node) is PassThroughNode
+    assert type(node) is node_class
     assert (node.element_type, node.event_type) == (element_type, event_type)
 
 
