@@ -17,3 +17,10 @@ class GatewayError(ZeebindError):
 
     def __repr__(self) -> str:
         return f"GatewayError({self.code.name}, {self.details!r})"
+
+
+class GatewayClosing(GatewayError):
+    """The gateway shut down while the call waited (UNAVAILABLE: clients retry elsewhere)."""
+
+    def __init__(self) -> None:
+        super().__init__(grpc.StatusCode.UNAVAILABLE, "The gateway is shutting down")

@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 
 from zeebind.broker import Backpressure, Broker, CommandRejected
 from zeebind.gateway import commands, responses
-from zeebind.gateway.errors import GatewayError
+from zeebind.gateway.errors import GatewayClosing, GatewayError
 from zeebind.gateway.protocol import pb
 from zeebind.gateway.status import broker_error
 from zeebind.protocol import Record
@@ -74,24 +74,40 @@ class GatewayService:
         fail UNAVAILABLE, so a stopping server has nothing left to cancel."""
         self._closing.set()
 
-    async def _unless_closing(self, awaitable: Awaitable[T]) -> tuple[bool, T | None]:
-        """(True, result) of `awaitable`, or (False, None) once the gateway shuts down first."""
+    async def _unless_closing(
+        self, awaitable: Awaitable[T], orphan: Callable[[T], None] | None = None
+    ) -> T:
+        """The result of `awaitable`, unless the gateway shuts down first (`GatewayClosing`).
+
+        A result that arrives but cannot be returned (shutdown, or the caller cancelled in the
+        same instant) goes to `orphan`, so a job taken from a stream is not lost.
+        """
         if self._closing.is_set():
-            return False, None
+            close = getattr(awaitable, "close", None)
+            if close is not None:
+                close()  # never started: no "never awaited" warning
+            raise GatewayClosing()
         work = asyncio.ensure_future(awaitable)
         closing = asyncio.ensure_future(self._closing.wait())
+        returned = False
         try:
             await asyncio.wait((work, closing), return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():
+                raise GatewayClosing()
+            result = work.result()
+            returned = True
+            return result
         finally:
             closing.cancel()
             if not work.done():
                 work.cancel()
-        if work.done() and not work.cancelled():
-            return True, work.result()
-        return False, None
-
-    def _shutting_down(self) -> GatewayError:
-        return GatewayError(grpc.StatusCode.UNAVAILABLE, "The gateway is shutting down")
+            elif (
+                not returned
+                and orphan is not None
+                and not work.cancelled()
+                and work.exception() is None
+            ):
+                orphan(work.result())
 
     def advertise(self, host: str, port: int) -> None:
         self.host = host
@@ -124,11 +140,10 @@ class GatewayService:
             requested: int = request.requestTimeout  # type: ignore[attr-defined]
             timeout_ms = requested if requested > 0 else self.request_timeout_ms
         submitted = self._submit(command, timeout_ms, method, call.deadline)
-        if method != "CreateProcessInstanceWithResult":
-            return responses.RESPONSES[method](await submitted)
-        done, record = await self._unless_closing(submitted)
-        if not done or record is None:
-            raise self._shutting_down()
+        if method == "CreateProcessInstanceWithResult":  # may wait long: not past a shutdown
+            record = await self._unless_closing(submitted)
+        else:
+            record = await submitted
         return responses.RESPONSES[method](record)
 
     def topology(self) -> Message:
@@ -236,11 +251,10 @@ class GatewayService:
             remaining = end - loop.time()
             if poll_ms < 0 or remaining <= 0:
                 return
-            waited, _ = await self._unless_closing(
-                self.broker.wait_for_jobs(request.type, remaining)
-            )
-            if not waited:
-                return
+            try:
+                await self._unless_closing(self.broker.wait_for_jobs(request.type, remaining))
+            except GatewayClosing:
+                return  # an empty, successful long poll: the client polls again elsewhere
 
     async def _stream_activated_jobs(
         self, request: Any, call: CallContext
@@ -254,12 +268,14 @@ class GatewayService:
             tenant_ids=wanted.tenant_ids,
         )
         jobs = aiter(stream)
+
+        def orphan(job: tuple[int, dict[str, Any]]) -> None:
+            # Back on the queue: closing the stream hands it back to the engine (YIELD).
+            stream.queue.put_nowait(job)
+
         try:
             while True:
-                delivered, pushed = await self._unless_closing(anext(jobs))
-                if not delivered or pushed is None:
-                    raise self._shutting_down()
-                key, job = pushed
+                key, job = await self._unless_closing(anext(jobs), orphan)
                 yield responses.activated_job(key, job)
         finally:
             stream.close()

@@ -178,3 +178,19 @@ async def test_shut_down_ends_every_waiting_call(service: GatewayService) -> Non
         error = call.exception()
         assert isinstance(error, GatewayError)
         assert error.code is grpc.StatusCode.UNAVAILABLE
+
+
+async def test_a_result_that_cannot_be_returned_is_handed_to_the_orphan_callback(
+    service: GatewayService,
+) -> None:
+    # The race behind it: a job leaves the stream queue in the very iteration the client leaves.
+    loop = asyncio.get_running_loop()
+    job: asyncio.Future[str] = loop.create_future()
+    orphans: list[str] = []
+    waiting = asyncio.ensure_future(service._unless_closing(job, orphans.append))
+    await asyncio.sleep(0)
+    job.set_result("job-1")
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert orphans == ["job-1"]
