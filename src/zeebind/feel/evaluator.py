@@ -81,7 +81,7 @@ class EvalContext:
 
 
 class Scope:
-    __slots__ = ("ctx", "parent", "root", "vars")
+    __slots__ = ("cache", "ctx", "parent", "root", "vars")
 
     def __init__(
         self, ctx: EvalContext, vars: Mapping[str, Any], parent: Scope | None = None
@@ -90,18 +90,24 @@ class Scope:
         self.vars = vars
         self.parent = parent
         self.root = parent is None
+        # the root holds the caller's (JSON) variables: each is read and converted once
+        self.cache: dict[str, Any] | None = {} if parent is None else None
 
     def lookup(self, name: str) -> Any:
         scope: Scope | None = self
         while scope is not None:
             variables = scope.vars
-            if scope.root:
+            cache = scope.cache
+            if cache is not None:
+                if name in cache:
+                    return cache[name]
                 # one __getitem__ (a lazy scope chain walks once); KeyError means "not there"
                 try:
-                    value = variables[name]
+                    value = from_python(variables[name])
                 except KeyError:
-                    return MISSING
-                return from_python(value)
+                    value = MISSING
+                cache[name] = value
+                return value
             if name in variables:
                 return variables[name]
             scope = scope.parent
