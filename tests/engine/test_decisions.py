@@ -258,3 +258,71 @@ async def test_job_based_business_rule_task_still_creates_a_job() -> None:
         await h.create_instance("rules")
         [(_, job)] = await h.activate_jobs("dmn-worker")
         assert job["elementId"] == "decide"
+
+
+def _tagged(tag: str, text: str) -> str:
+    return dmn(
+        "tagged",
+        '<decision id="greet" name="greet name"><extensionElements>'
+        f'<zeebe:versionTag xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" value="{tag}"/>'
+        f'</extensionElements><literalExpression><text>"{text}"</text></literalExpression>'
+        "</decision>",
+    )
+
+
+def _bound(binding: str) -> str:
+    task = (
+        '<bpmn:businessRuleTask id="decide"><bpmn:extensionElements>'
+        f'<zeebe:calledDecision decisionId="greet" resultVariable="result" {binding}/>'
+        "</bpmn:extensionElements></bpmn:businessRuleTask>"
+    )
+    return model("rules", start(), task, end(), chain("start", "decide", "end"))
+
+
+async def test_binding_type_version_tag() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(("a.dmn", _tagged("v1", "one")))
+        await h.deploy(("a.dmn", _tagged("v2", "two")))
+        await h.deploy(("rules.bpmn", _bound('bindingType="versionTag" versionTag="v1"')))
+        instance = await h.create_instance("rules")
+        assert h.is_completed(instance)
+        assert _variable(h, "result") == "one"
+
+
+async def test_binding_type_version_tag_without_a_match_is_an_incident() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(("a.dmn", _tagged("v1", "one")))
+        await h.deploy(("rules.bpmn", _bound('bindingType="versionTag" versionTag="v9"')))
+        await h.create_instance("rules")
+        incident = h.records().of(ValueType.INCIDENT, IncidentIntent.CREATED).only()
+        assert incident.value["errorType"] == "CALLED_DECISION_ERROR"
+        assert incident.value["errorMessage"].startswith(
+            "Expected to evaluate decision with id 'greet' and version tag 'v9', but no such "
+            "decision found."
+        )
+
+
+async def test_binding_type_deployment_uses_the_version_deployed_with_the_process() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(
+            ("rules.bpmn", _bound('bindingType="deployment"')), ("a.dmn", _tagged("", "one"))
+        )
+        await h.deploy(("a.dmn", _tagged("", "two")))
+        instance = await h.create_instance("rules")
+        assert _variable(h, "result") == "one"
+        assert h.is_completed(instance)
+        await h.deploy(("latest.bpmn", _bound("").replace('"rules"', '"latest"')))
+        await h.create_instance("latest")
+        assert _variable(h, "result") == "two"
+
+
+async def test_binding_type_deployment_without_the_decision_is_an_incident() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(("rules.bpmn", _bound('bindingType="deployment"')))
+        await h.deploy(("a.dmn", _tagged("", "later")))
+        await h.create_instance("rules")
+        incident = h.records().of(ValueType.INCIDENT, IncidentIntent.CREATED).only()
+        assert (
+            "with binding type 'deployment', but no such decision found"
+            in (incident.value["errorMessage"])
+        )

@@ -216,6 +216,7 @@ class Decision:
     type_ref: str | None
     logic: BoxedExpression | None
     requirements: Requirements = Requirements()
+    version_tag: str | None = None  # zeebe:versionTag, for bindingType="versionTag"
 
 
 @dataclass(frozen=True, slots=True)

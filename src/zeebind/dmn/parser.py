@@ -40,6 +40,7 @@ from zeebind.dmn.model import (
 )
 from zeebind.dmn.namespaces import DMN_NAMESPACES, dmn_version
 
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 _HIT_POLICIES = {
     **{policy.value: policy for policy in HitPolicy},
     "U": HitPolicy.UNIQUE,
@@ -205,7 +206,16 @@ class _Parser:
             type_ref=self.type_ref(variable),
             logic=self.logic_of(element),
             requirements=self.requirements(element),
+            version_tag=self.version_tag(element),
         )
+
+    def version_tag(self, element: XmlElement) -> str | None:
+        extensions = self.child(element, "extensionElements")
+        for tag in extensions if extensions is not None else ():
+            if namespace(tag) == ZEEBE_NS and local_name(tag) == "versionTag":
+                value = tag.get("value")
+                return str(value) if value is not None else None
+        return None
 
     def knowledge_model(self, element: XmlElement, ident: str, name: str) -> BusinessKnowledgeModel:
         logic = self.child(element, "encapsulatedLogic")

@@ -128,6 +128,76 @@ def evaluate_decision(
 Behavior = Callable[[Context, ElementInstance, Any, dict[str, Any]], None]
 
 
+def _version_tag(state: State, definition: DecisionDefinition) -> str | None:
+    try:
+        evaluator = drg_evaluator(state.drgs[definition.decision_requirements_key])
+    except BpmnValidationError:
+        return None
+    decision = evaluator.definitions.decisions.get(definition.decision_id)
+    return decision.version_tag if decision is not None else None
+
+
+def _same_deployment(
+    state: State, deployment_key: int, decision_id: str, tenant_id: str
+) -> DecisionDefinition | None:
+    """The version of the decision deployed together with a process (deployment key K).
+
+    A deployment mints its keys in one step, in order: K, then one key per new definition. So
+    its definitions hold the keys K+1, K+2, ... up to the first key that is no definition's.
+    """
+    key = deployment_key + 1
+    while (
+        key in state.processes
+        or key in state.drgs
+        or key in state.decisions
+        or (key in state.forms)
+    ):
+        decision = state.decisions.get(key)
+        if decision is not None and (decision.decision_id, decision.tenant_id) == (
+            decision_id,
+            tenant_id,
+        ):
+            return decision
+        key += 1
+    return None
+
+
+def _called_decision(
+    ctx: Context, instance: ElementInstance, task: CalledDecisionTask, decision_id: str
+) -> DecisionDefinition | str:
+    """The decision a business rule task calls (by its binding type), or the incident text."""
+    state = ctx.state
+    tenant_id = instance.value["tenantId"]
+    if task.binding_type == "deployment":
+        process = state.processes[instance.process_definition_key]
+        definition = _same_deployment(state, process.deployment_key, decision_id, tenant_id)
+        if definition is None:
+            return (
+                f"Expected to evaluate decision with id '{decision_id}' with binding type "
+                f"'deployment', but no such decision found in the deployment with key "
+                f"{process.deployment_key} which contained the current process. To resolve "
+                "this incident, migrate the process instance to a process definition that is "
+                "deployed together with the intended decision to evaluate."
+            )
+        return definition
+    if task.binding_type == "versionTag":
+        for key in reversed(state.decision_versions.get((decision_id, tenant_id), [])):
+            if _version_tag(state, state.decisions[key]) == task.version_tag:
+                return state.decisions[key]
+        return (
+            f"Expected to evaluate decision with id '{decision_id}' and version tag "
+            f"'{task.version_tag}', but no such decision found. To resolve this incident, "
+            "deploy a decision with the given id and version tag."
+        )
+    latest = latest_decision(state, decision_id, tenant_id)
+    if latest is None:
+        return (
+            f"Expected to evaluate decision '{decision_id}', but no decision found for id "
+            f"'{decision_id}'"
+        )
+    return latest
+
+
 def _fail(ctx: Context, instance: ElementInstance, failure: Failure) -> None:
     raise_incident(ctx, instance, failure.error_type, failure.message)
 
@@ -144,14 +214,11 @@ def _activate_called_decision(
         _fail(ctx, instance, decision_id)
         return
     v = instance.value
-    definition = latest_decision(ctx.state, decision_id, v["tenantId"])
-    if definition is None:
-        message = (
-            f"Expected to evaluate decision '{decision_id}', but no decision found for id "
-            f"'{decision_id}'"
-        )
-        raise_incident(ctx, instance, "CALLED_DECISION_ERROR", message)
+    found = _called_decision(ctx, instance, task, decision_id)
+    if isinstance(found, str):
+        raise_incident(ctx, instance, "CALLED_DECISION_ERROR", found)
         return
+    definition = found
     process = {
         "bpmnProcessId": v["bpmnProcessId"],
         "processDefinitionKey": v["processDefinitionKey"],
