@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import grpc
 import pytest
-from gateway_clients import bpmn
+from gateway_clients import bpmn, eventually
 from pyzeebe import ZeebeClient
 from pyzeebe.errors import (
     DecisionNotFoundError,
@@ -21,6 +22,8 @@ from pyzeebe.errors import (
 from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from zeebind.app import EngineApp
+from zeebind.protocol import Record, ValueType
+from zeebind.protocol.intent import ProcessInstanceCreationIntent
 
 pytestmark = pytest.mark.conformance
 
@@ -216,3 +219,24 @@ async def test_evaluate_decision(zeebe: ZeebeClient) -> None:
     assert by_key.decision_output == "Salad"
     with pytest.raises(DecisionNotFoundError):
         await zeebe.evaluate_decision(None, "no-such-decision", {})
+
+
+async def test_with_result_of_a_cancelled_instance_times_out(
+    zeebe: ZeebeClient, committed: list[Record]
+) -> None:
+    await zeebe.deploy_resource(str(bpmn("one-task.bpmn")))
+    waiting = asyncio.ensure_future(zeebe.run_process_with_result("one-task", timeout=1000))
+
+    async def created() -> int | None:
+        for record in committed:
+            if (
+                record.value_type is ValueType.PROCESS_INSTANCE_CREATION
+                and record.intent == ProcessInstanceCreationIntent.CREATED
+            ):
+                key: int = record.value["processInstanceKey"]
+                return key
+        return None
+
+    await zeebe.cancel_process_instance(await eventually(created))
+    with pytest.raises(ProcessTimeoutError):
+        await waiting
