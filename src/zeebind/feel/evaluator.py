@@ -39,7 +39,15 @@ _MISSING_KINDS = ("[NO_VARIABLE_FOUND]", "[NO_CONTEXT_ENTRY_FOUND]")
 class EvalContext:
     """Per-evaluation state: warnings, the injected clock and uuid source, type definitions."""
 
-    __slots__ = ("_now", "builtins", "now_source", "types", "uuid_source", "warnings")
+    __slots__ = (
+        "_now",
+        "builtins",
+        "expression",
+        "now_source",
+        "types",
+        "uuid_source",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -48,6 +56,7 @@ class EvalContext:
         types: Mapping[str, Callable[[Any], bool]] | None = None,
     ) -> None:
         self.warnings: list[str] = []
+        self.expression = ""  # the text being evaluated (for failure messages)
         self.now_source = now
         self.uuid_source = uuid
         self._now: dt.datetime | None = None

@@ -40,6 +40,7 @@ class EvaluationResult:
 
 
 def _run(
+    text: str,
     fn: Callable[[Scope], Any],
     variables: Mapping[str, Any] | None,
     now: Clock | None,
@@ -47,6 +48,7 @@ def _run(
     types: Mapping[str, Callable[[Any], bool]] | None,
 ) -> EvaluationResult:
     ctx = EvalContext(now, uuid, types)
+    ctx.expression = text
     scope = Scope(ctx, variables if variables is not None else _EMPTY)
     try:
         value = fn(scope)
@@ -82,7 +84,7 @@ class Expression:
         ``now`` (a datetime or a callable returning one) is the clock of ``now()``/``today()``;
         ``uuid`` the source of ``uuid()``; ``types`` extra type checks for ``instance of``.
         """
-        return _run(self._fn, variables, now, uuid, types)
+        return _run(self.text, self._fn, variables, now, uuid, types)
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
@@ -122,7 +124,7 @@ class UnaryTests:
                 return result is False
             return result is True
 
-        return _run(run, variables, now, uuid, types)
+        return _run(self.text, run, variables, now, uuid, types)
 
     def __repr__(self) -> str:
         return f"UnaryTests({self.text!r})"

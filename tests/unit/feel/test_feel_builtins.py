@@ -271,7 +271,10 @@ def test_assert_fails_the_evaluation() -> None:
     result = compile_expression('assert(x, x > 3, "x must be > 3")').evaluate({"x": 1})
     assert result.value is None
     assert result.failure is not None
-    assert "x must be > 3" in result.failure
+    assert result.failure == (
+        "Assertion failure on evaluate the expression 'assert(x, x > 3, \"x must be > 3\")': "
+        "x must be > 3"
+    )
 
 
 def test_wrong_argument_types_give_null_and_warning() -> None:

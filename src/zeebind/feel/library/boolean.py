@@ -38,9 +38,10 @@ def _get_or_else(ctx: EvalContext, value: Any, default: Any) -> Any:
 def _assert(ctx: EvalContext, value: Any, condition: Any, cause: Any = None) -> Any:
     if condition is True:
         return value
-    if cause is not None:
-        raise FeelEvaluationError(f"Assertion failure: {to_string(cause)}")
-    raise FeelEvaluationError("Assertion failure on evaluate the expression")
+    reason = "The condition is not fulfilled" if cause is None else to_string(cause)
+    raise FeelEvaluationError(
+        f"Assertion failure on evaluate the expression '{ctx.expression}': {reason}"
+    )
 
 
 @builtin("is", "value1, value2")
