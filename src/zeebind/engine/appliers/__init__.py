@@ -7,6 +7,7 @@ from zeebind.engine.appliers import (
     incident,
     job,
     message,
+    modification,
     process_instance,
     resource_deletion,
     variable,
@@ -22,6 +23,7 @@ APPLIERS: dict[tuple[ValueType, str], Applier] = {
     **incident.APPLIERS,
     **message.APPLIERS,
     **resource_deletion.APPLIERS,
+    **modification.APPLIERS,
 }
 
 __all__ = ["APPLIERS"]

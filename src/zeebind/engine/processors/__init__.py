@@ -10,6 +10,7 @@ from zeebind.engine.processors import (
     incident,
     job,
     message,
+    modification,
     process_instance,
     resource_deletion,
     variable_document,
@@ -26,6 +27,7 @@ PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     **variable_document.PROCESSORS,
     **decision.PROCESSORS,
     **resource_deletion.PROCESSORS,
+    **modification.PROCESSORS,
 }
 
 __all__ = ["PROCESSORS", "Processor"]
