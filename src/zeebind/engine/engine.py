@@ -13,7 +13,7 @@ from zeebind.engine.context import Context
 from zeebind.engine.processors import PROCESSORS
 from zeebind.engine.result import ResultBuilder
 from zeebind.engine.state import JobState, State
-from zeebind.protocol.intent import JobIntent, MessageIntent
+from zeebind.protocol.intent import JobIntent, MessageIntent, TimerIntent
 from zeebind.protocol.record import Record, RecordType, RejectionType, ValueType
 
 
@@ -24,6 +24,7 @@ class Engine:
     def process(self, command: Record) -> ResultBuilder:
         """Processes `command` and every follow-up command it causes; returns what was written."""
         result = ResultBuilder(self.state, APPLIERS, command.timestamp)
+        self.state.now_ms = command.timestamp
 
         def process_now(follow_up: Record) -> None:
             self._process_one(ctx, follow_up)
@@ -67,13 +68,14 @@ class Engine:
                 self.state.job_deadlines,
                 self.state.job_backoffs,
                 self.state.message_deadlines,
+                self.state.timer_due_dates,
             )
             if h
         ]
         return min(heads) if heads else None
 
     def due_commands(self, now: int) -> list[Record]:
-        """Commands for everything due at `now`: job time-outs, back-offs, message expiry."""
+        """Commands for everything due at `now`: job time-outs, back-offs, timers, expiry."""
         state = self.state
         commands: list[Record] = []
         while state.job_deadlines and state.job_deadlines[0][0] <= now:
@@ -86,6 +88,11 @@ class Engine:
             job = state.jobs.get(key)
             if job and job.state == JobState.FAILED and job.value["recurringTime"] == due:
                 commands.append(_command(ValueType.JOB, JobIntent.RECUR_AFTER_BACKOFF, key))
+        while state.timer_due_dates and state.timer_due_dates[0][0] <= now:
+            due, key = heapq.heappop(state.timer_due_dates)
+            timer = state.timers.get(key)
+            if timer and timer.value["dueDate"] == due:
+                commands.append(_command(ValueType.TIMER, TimerIntent.TRIGGER, key))
         while state.message_deadlines and state.message_deadlines[0][0] <= now:
             deadline, key = heapq.heappop(state.message_deadlines)
             message = state.messages.get(key)

@@ -189,6 +189,18 @@ class MessageStartSubscription:
 
 
 @dataclass(slots=True)
+class Timer:
+    """A scheduled timer: `value` is its TIMER record value (dueDate, repetitions, target...)."""
+
+    key: int
+    value: dict[str, Any]
+
+    @property
+    def element_instance_key(self) -> int:
+        return int(self.value["elementInstanceKey"])
+
+
+@dataclass(slots=True)
 class EventTrigger:
     """An event that fired for a scope and waits to be applied (an interrupting boundary event)."""
 
@@ -201,6 +213,8 @@ class State:
     """All engine state of one partition, held in memory and rebuilt from the event log."""
 
     def __init__(self) -> None:
+        # The timestamp of the command being processed (FEEL's now()); not part of the state.
+        self.now_ms: int | None = None
         self.key_counter = 0
         self.last_position = 0
         self.processes: dict[int, ProcessDefinition] = {}
@@ -238,6 +252,9 @@ class State:
         # Process instances created "with result" -> root variable names to return (empty = all)
         self.awaiting_results: dict[int, list[str]] = {}
         self.event_triggers: dict[int, EventTrigger] = {}
+        self.timers: dict[int, Timer] = {}
+        # element instance key -> timer keys it owns (start timers: -1 is not indexed)
+        self.timers_by_element: dict[int, dict[int, None]] = {}
         # (resource kind, id, tenant) -> highest deleted version: versions are never reused.
         self.deleted_versions: dict[tuple[str, str, str], int] = {}
         # Element instances that process instance modification activates: no sequence flow
@@ -247,6 +264,7 @@ class State:
         self.job_deadlines: list[tuple[int, int]] = []
         self.job_backoffs: list[tuple[int, int]] = []
         self.message_deadlines: list[tuple[int, int]] = []
+        self.timer_due_dates: list[tuple[int, int]] = []
 
     # --- keys ------------------------------------------------------------------------------
     def next_key(self) -> int:
@@ -304,6 +322,9 @@ class State:
 
     def push_message_deadline(self, deadline: int, message_key: int) -> None:
         heapq.heappush(self.message_deadlines, (deadline, message_key))
+
+    def push_timer(self, due_date: int, timer_key: int) -> None:
+        heapq.heappush(self.timer_due_dates, (due_date, timer_key))
 
     # --- comparison (replay == live) -------------------------------------------------------
     def dump(self) -> dict[str, Any]:

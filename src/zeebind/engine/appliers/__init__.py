@@ -10,6 +10,7 @@ from zeebind.engine.appliers import (
     modification,
     process_instance,
     resource_deletion,
+    timer,
     variable,
 )
 from zeebind.engine.result import Applier
@@ -24,6 +25,7 @@ APPLIERS: dict[tuple[ValueType, str], Applier] = {
     **message.APPLIERS,
     **resource_deletion.APPLIERS,
     **modification.APPLIERS,
+    **timer.APPLIERS,
 }
 
 __all__ = ["APPLIERS"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,7 +10,7 @@ from typing import Any
 
 from zeebind.bpmn.model import Expression, ExpressionOrStatic, Static
 from zeebind.engine.state import State
-from zeebind.feel import compile_expression, to_json, type_name
+from zeebind.feel import EvaluationResult, compile_expression, to_json, type_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class ScopeVariables(Mapping[str, Any]):
         self._state = state
         self._scope_key = scope_key
         self._overlay = overlay or {}
+        self.now_ms: int | None = state.now_ms
 
     def __getitem__(self, name: str) -> Any:
         if name in self._overlay:
@@ -54,6 +56,13 @@ class ScopeVariables(Mapping[str, Any]):
         return len(self._all())
 
 
+def run(source: str, variables: Mapping[str, Any]) -> EvaluationResult:
+    """Evaluates with the step's time for now() and today(): the command's timestamp."""
+    now_ms = variables.now_ms if isinstance(variables, ScopeVariables) else None
+    now = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC) if now_ms is not None else None
+    return compile_expression(source).evaluate(variables, now=now)
+
+
 def _warnings_suffix(warnings: list[str]) -> str:
     if not warnings:
         return ""
@@ -62,7 +71,7 @@ def _warnings_suffix(warnings: list[str]) -> str:
 
 def evaluate_any(source: str, variables: Mapping[str, Any]) -> Any | Failure:
     """Evaluates a FEEL expression; the FEEL value, or a Failure when the evaluation failed."""
-    result = compile_expression(source).evaluate(variables)
+    result = run(source, variables)
     if result.failure is not None:
         return Failure(
             "EXTRACT_VALUE_ERROR",
@@ -83,7 +92,7 @@ def _type_failure(source: str, expected: str, value: Any, warnings: list[str]) -
 def evaluate_string(attribute: ExpressionOrStatic, variables: Mapping[str, Any]) -> str | Failure:
     if isinstance(attribute, Static):
         return attribute.value
-    result = compile_expression(attribute.source).evaluate(variables)
+    result = run(attribute.source, variables)
     if result.failure is not None:
         return Failure("EXTRACT_VALUE_ERROR", result.failure + _warnings_suffix(result.warnings))
     if not isinstance(result.value, str):
@@ -99,7 +108,7 @@ def evaluate_int(attribute: ExpressionOrStatic, variables: Mapping[str, Any]) ->
             return Failure(
                 "EXTRACT_VALUE_ERROR", f"Expected a number but found '{attribute.value}'."
             )
-    result = compile_expression(attribute.source).evaluate(variables)
+    result = run(attribute.source, variables)
     if result.failure is not None:
         return Failure("EXTRACT_VALUE_ERROR", result.failure + _warnings_suffix(result.warnings))
     value = result.value
@@ -109,7 +118,7 @@ def evaluate_int(attribute: ExpressionOrStatic, variables: Mapping[str, Any]) ->
 
 
 def evaluate_boolean(source: str, variables: Mapping[str, Any]) -> bool | Failure:
-    result = compile_expression(source).evaluate(variables)
+    result = run(source, variables)
     if result.failure is not None:
         return Failure("EXTRACT_VALUE_ERROR", result.failure + _warnings_suffix(result.warnings))
     if not isinstance(result.value, bool):
@@ -118,7 +127,7 @@ def evaluate_boolean(source: str, variables: Mapping[str, Any]) -> bool | Failur
 
 
 def evaluate_correlation_key(expression: Expression, variables: Mapping[str, Any]) -> str | Failure:
-    result = compile_expression(expression.source).evaluate(variables)
+    result = run(expression.source, variables)
     value = result.value
     if result.failure is None and isinstance(value, str):
         return value
@@ -140,7 +149,7 @@ def evaluate_mapping_source(
         return None
     if isinstance(attribute, Static):
         return attribute.value
-    result = compile_expression(attribute.source).evaluate(variables)
+    result = run(attribute.source, variables)
     if result.failure is not None:
         return Failure(
             "IO_MAPPING_ERROR",

@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from zeebind.bpmn.model import (
+    BpmnEventType,
     CallActivity,
+    FlowNode,
     IntermediateCatchEvent,
     JobTask,
+    MessageDefinition,
     Process,
     ReceiveTask,
     ScriptTask,
     SubProcess,
 )
-from zeebind.engine.behaviors import flow, messages, variables
+from zeebind.engine.behaviors import flow, messages, timers, variables
 from zeebind.engine.behaviors.expressions import (
     Failure,
     ScopeVariables,
@@ -28,6 +31,35 @@ from zeebind.engine.context import Context
 from zeebind.engine.elements.lifecycle import Intent, complete, event, fail
 from zeebind.engine.state import ElementInstance, ProcessDefinition
 from zeebind.feel import to_json
+
+
+def open_events(
+    ctx: Context,
+    instance: ElementInstance,
+    element: FlowNode,
+    own_message: MessageDefinition | None = None,
+    *,
+    own_timer: bool = False,
+) -> bool:
+    """Opens the message subscriptions and timers of the element and of its boundary events.
+
+    Everything is evaluated before anything is opened: a failure raises an incident, opens
+    nothing, and the activation is re-run when the incident is resolved.
+    """
+    planned = messages.plan(ctx, instance, element, own_message)
+    if isinstance(planned, Failure):
+        fail(ctx, instance, planned)
+        return False
+    model = ctx.model(instance.process_definition_key)
+    targets = [element] if own_timer else []
+    targets += [model.element(b) for b in messages.boundary_ids(instance, element)]
+    planned_timers = timers.plan(ctx, instance, targets)
+    if isinstance(planned_timers, Failure):
+        fail(ctx, instance, planned_timers)
+        return False
+    messages.open_planned(ctx, instance, planned)
+    timers.open_planned(ctx, instance, planned_timers)
+    return True
 
 
 def process(ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]) -> None:
@@ -67,11 +99,8 @@ def job_task(
     if isinstance(retries, Failure):
         fail(ctx, instance, retries)
         return
-    planned = messages.plan(ctx, instance, element, None)
-    if isinstance(planned, Failure):
-        fail(ctx, instance, planned)
+    if not open_events(ctx, instance, element):
         return
-    messages.open_planned(ctx, instance, planned)
     create_job(ctx, instance, job_type, retries, dict(element.job.headers))
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     messages.correlate_buffered(ctx, instance)
@@ -99,17 +128,16 @@ def script_task(
 def message_wait(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
-    """Receive tasks and intermediate message catch events."""
+    """Receive tasks and intermediate message and timer catch events."""
     assert isinstance(element, ReceiveTask | IntermediateCatchEvent)
     failure = variables.apply_inputs(ctx, instance.key, element.inputs)
     if failure is not None:
         fail(ctx, instance, failure)
         return
-    planned = messages.plan(ctx, instance, element, element.message)
-    if isinstance(planned, Failure):
-        fail(ctx, instance, planned)
+    own_timer = element.event_type is BpmnEventType.TIMER
+    message = None if own_timer else element.message
+    if not open_events(ctx, instance, element, message, own_timer=own_timer):
         return
-    messages.open_planned(ctx, instance, planned)
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     messages.correlate_buffered(ctx, instance)
 
@@ -122,11 +150,8 @@ def sub_process(
     if failure is not None:
         fail(ctx, instance, failure)
         return
-    planned = messages.plan(ctx, instance, element, None)
-    if isinstance(planned, Failure):
-        fail(ctx, instance, planned)
+    if not open_events(ctx, instance, element):
         return
-    messages.open_planned(ctx, instance, planned)
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     model = ctx.model(instance.process_definition_key)
     flow.activate(ctx, instance, model.element(element.start_event_id))
@@ -181,11 +206,8 @@ def call_activity(
             "but not found.",
         )
         return
-    planned = messages.plan(ctx, instance, element, None)
-    if isinstance(planned, Failure):
-        fail(ctx, instance, planned)
+    if not open_events(ctx, instance, element):
         return
-    messages.open_planned(ctx, instance, planned)
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     if element.propagate_all_parent_variables:
         handed_over = ctx.state.visible_variables(instance.key)

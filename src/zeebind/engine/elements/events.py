@@ -75,7 +75,10 @@ def catch_event(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
     assert isinstance(element, IntermediateCatchEvent)
-    if command.get("eventTriggered") or element.event_type is BpmnEventType.LINK:
+    if command.get("eventTriggered") or element.event_type in (
+        BpmnEventType.LINK,
+        BpmnEventType.NONE,
+    ):
         # Decided by an event-based gateway (its event already arrived), or reached by a link.
         activities.pass_through(ctx, instance, element, command)
         return

@@ -12,7 +12,7 @@ from zeebind.bpmn.model import (
     InclusiveGateway,
     IntermediateCatchEvent,
 )
-from zeebind.engine.behaviors import messages
+from zeebind.engine.behaviors import messages, timers
 from zeebind.engine.behaviors.expressions import Failure, ScopeVariables, evaluate_boolean
 from zeebind.engine.behaviors.incidents import raise_incident
 from zeebind.engine.context import Context
@@ -131,8 +131,8 @@ def event_based(
     assert isinstance(element, EventBasedGateway)
     model = ctx.model(instance.process_definition_key)
     planned: list[messages.PlannedSubscription] = []
-    for flow_id in element.outgoing:
-        target = model.element(model.flow(flow_id).target_id)
+    targets = [model.element(model.flow(f).target_id) for f in element.outgoing]
+    for target in targets:
         if (
             isinstance(target, IntermediateCatchEvent)
             and target.event_type is BpmnEventType.MESSAGE
@@ -142,7 +142,12 @@ def event_based(
                 fail(ctx, instance, found)
                 return
             planned.extend(p for p in found if p.element_id == target.id)
+    planned_timers = timers.plan(ctx, instance, targets)
+    if isinstance(planned_timers, Failure):
+        fail(ctx, instance, planned_timers)
+        return
     messages.open_planned(ctx, instance, planned)
+    timers.open_planned(ctx, instance, planned_timers)
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     messages.correlate_buffered(ctx, instance)
 

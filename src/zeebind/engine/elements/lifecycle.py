@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from zeebind.bpmn.model import BoundaryEvent, BpmnElementType, CallActivity, FlowNode, Process
-from zeebind.engine.behaviors import flow, messages, variables
+from zeebind.engine.behaviors import flow, messages, timers, variables
 from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.behaviors.incidents import raise_incident, resolve_incidents_of
 from zeebind.engine.behaviors.jobs import cancel_job
@@ -52,6 +52,7 @@ def complete(
     if instance.state != Intent.ELEMENT_COMPLETING:
         event(ctx, instance, Intent.ELEMENT_COMPLETING)
         messages.close_subscriptions(ctx, instance)
+        timers.cancel(ctx, instance)
     if isinstance(element, Process):
         _complete_process(ctx, instance)
         return
@@ -112,6 +113,7 @@ def terminate(ctx: Context, instance: ElementInstance) -> Record:
     terminating = event(ctx, instance, Intent.ELEMENT_TERMINATING)
     cancel_job(ctx, instance)
     messages.close_subscriptions(ctx, instance)
+    timers.cancel(ctx, instance)
     resolve_incidents_of(ctx, instance)
     waits = False
     for child_key in list(instance.children):

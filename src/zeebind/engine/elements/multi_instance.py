@@ -14,6 +14,7 @@ from zeebind.engine.behaviors.expressions import (
 )
 from zeebind.engine.behaviors.incidents import raise_incident
 from zeebind.engine.context import Context
+from zeebind.engine.elements import activities
 from zeebind.engine.elements.lifecycle import Intent, event, fail
 from zeebind.engine.state import ElementInstance
 from zeebind.feel import to_json, type_name
@@ -50,11 +51,8 @@ def body(ctx: Context, instance: ElementInstance, element: Any, command: dict[st
     if isinstance(items, Failure):
         fail(ctx, instance, items)
         return
-    planned = messages.plan(ctx, instance, element, None)
-    if isinstance(planned, Failure):
-        fail(ctx, instance, planned)
+    if not activities.open_events(ctx, instance, element):
         return
-    messages.open_planned(ctx, instance, planned)
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     if loop.output_collection:
         variables.set_local(ctx, instance.key, {loop.output_collection: [None] * len(items)})

@@ -13,6 +13,7 @@ from zeebind.engine.processors import (
     modification,
     process_instance,
     resource_deletion,
+    timer,
     variable_document,
 )
 from zeebind.protocol.record import ValueType
@@ -28,6 +29,7 @@ PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     **decision.PROCESSORS,
     **resource_deletion.PROCESSORS,
     **modification.PROCESSORS,
+    **timer.PROCESSORS,
 }
 
 __all__ = ["PROCESSORS", "Processor"]

@@ -13,6 +13,8 @@ from zeebind.bpmn.form import parse_form
 from zeebind.bpmn.model import Process
 from zeebind.bpmn.parser import parse_bpmn
 from zeebind.dmn.metadata import DecisionRequirements, parse_dmn_metadata
+from zeebind.engine.behaviors import timers
+from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.context import Context, Processor
 from zeebind.protocol.intent import (
     DecisionIntent,
@@ -21,6 +23,7 @@ from zeebind.protocol.intent import (
     FormIntent,
     MessageStartEventSubscriptionIntent,
     ProcessIntent,
+    TimerIntent,
 )
 from zeebind.protocol.record import Record, RejectionType, ValueType
 
@@ -197,6 +200,7 @@ def _deploy_process(
     ctx.result.append_event(ValueType.PROCESS, ProcessIntent.CREATED, key, value)
     state.processes[key].model = process
     _replace_message_start_subscriptions(ctx, latest.key if latest else None, key, process)
+    _replace_start_timers(ctx, latest.key if latest else None, key, process)
     meta = {name: value[name] for name in value if name not in ("resource", "versionTag")}
     meta["isDuplicate"] = False
     return meta
@@ -234,6 +238,37 @@ def _replace_message_start_subscriptions(
                 "variables": {},
                 "tenantId": definition.tenant_id,
             },
+        )
+
+
+def _replace_start_timers(
+    ctx: Context, old_key: int | None, new_key: int, process: Process
+) -> None:
+    """A new version's timer start events replace the previous version's start timers."""
+    if old_key is not None:
+        for scheduled in list(ctx.state.timers.values()):
+            v = scheduled.value
+            if v["processDefinitionKey"] == old_key and v["elementInstanceKey"] < 0:
+                ctx.result.append_event(ValueType.TIMER, TimerIntent.CANCELED, scheduled.key, v)
+    definition = ctx.state.processes[new_key]
+    for start_id in process.timer_start_event_ids:
+        start = process.element(start_id)
+        definition_timer = getattr(getattr(start, "events", None), "timer", None)
+        if definition_timer is None:  # pragma: no cover - the parser sets it on timer starts
+            continue
+        evaluated = timers.evaluate(definition_timer, {}, ctx.now)
+        if isinstance(evaluated, Failure):
+            continue  # validated at parse time; an expression needing variables cannot start
+        due_date, repetitions = evaluated
+        timers.schedule(
+            ctx,
+            element_instance_key=-1,
+            process_instance_key=-1,
+            process_definition_key=new_key,
+            tenant_id=definition.tenant_id,
+            target_element_id=start_id,
+            due_date=due_date,
+            repetitions=repetitions,
         )
 
 
