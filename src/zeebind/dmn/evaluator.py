@@ -46,6 +46,7 @@ from zeebind.dmn.model import (
     Relation,
     Rule,
 )
+from zeebind.dmn.simple_tests import simple_test
 from zeebind.feel import (
     FeelEvaluationError,
     FeelFunction,
@@ -782,6 +783,13 @@ class _Run:
             stripped = text.strip()
             if not stripped or stripped == "-":
                 continue
+            simple = simple_test(stripped)
+            if simple is not None:
+                decided = simple(value)
+                if decided is False:
+                    return False
+                if decided is True:
+                    continue
             try:
                 tests = compile_unary_tests(stripped, evaluator.names)
             except FeelSyntaxError as err:
