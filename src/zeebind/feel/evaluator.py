@@ -219,11 +219,13 @@ def range_contains(r: Range, x: Any) -> bool | None:
 
 
 def compare_op(op: str, a: Any, b: Any) -> bool | None:
-    if op == "=":
-        return equal(a, b)
-    if op == "!=":
+    if op == "=" or op == "!=":
         r = equal(a, b)
-        return None if r is None else not r
+        if r is None:
+            raise OperationError(
+                "NOT_COMPARABLE", f"Can't compare '{format_value(a)}' with '{format_value(b)}'"
+            )
+        return r if op == "=" else not r
     c = compare(a, b)
     if op == "<":
         return c < 0

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from zeebind.feel import temporal
-from zeebind.feel.values import Range, YearsMonthsDuration, format_value
+from zeebind.feel.values import Range, YearsMonthsDuration, format_value, type_name
 
 if TYPE_CHECKING:
     from zeebind.feel.evaluator import EvalContext
@@ -74,17 +74,40 @@ def properties(value: Any) -> dict[str, Callable[[Any], Any]] | None:
     return None
 
 
+# property names in the order feel-scala lists them in its "Available properties" message
+_AVAILABLE = {
+    "DATE": ("year", "month", "day", "weekday"),
+    "TIME": ("timezone", "second", "time offset", "minute", "hour"),
+    "DATE_TIME": (
+        "timezone",
+        "year",
+        "second",
+        "month",
+        "day",
+        "time offset",
+        "weekday",
+        "minute",
+        "hour",
+    ),
+    "DAYS_TIME_DURATION": ("days", "hours", "minutes", "seconds"),
+    "YEARS_MONTHS_DURATION": ("years", "months"),
+    "RANGE": ("start", "end", "start included", "end included"),
+}
+
+
 def path_get(ctx: EvalContext, value: Any, name: str) -> Any:
     if value is None:
+        ctx.warn(
+            "NO_CONTEXT_ENTRY_FOUND",
+            f"No context entry found with key '{name}'. The context is null",
+        )
         return None
     if isinstance(value, Mapping):
         if name in value:
             return value[name]
-        ctx.warn(
-            "NO_CONTEXT_ENTRY_FOUND",
-            f"No context entry found with key '{name}'. Available keys: "
-            + ", ".join(str(k) for k in value),
-        )
+        keys = ", ".join(f"'{k}'" for k in value)
+        detail = f"Available keys: {keys}" if keys else "The context is empty"
+        ctx.warn("NO_CONTEXT_ENTRY_FOUND", f"No context entry found with key '{name}'. {detail}")
         return None
     if isinstance(value, list):
         return [path_get(ctx, item, name) for item in value]
@@ -112,8 +135,9 @@ def path_get(ctx: EvalContext, value: Any, name: str) -> Any:
             return value.start_included
         if name == "end included":
             return value.end_included
-    ctx.warn(
-        "NO_PROPERTY_FOUND",
-        f"No property found with name '{name}' of value '{format_value(value)}'",
-    )
+    message = f"No property found with name '{name}' of value '{format_value(value)}'"
+    available = _AVAILABLE.get(type_name(value))
+    if available:
+        message += ". Available properties: " + ", ".join(f"'{p}'" for p in available)
+    ctx.warn("NO_PROPERTY_FOUND", message)
     return None

@@ -55,7 +55,7 @@ def test_missing_context_entry_is_null_with_warning() -> None:
     res = compile_expression("a.c").evaluate({"a": {"b": 1}})
     assert res.value is None
     assert res.warnings == [
-        "[NO_CONTEXT_ENTRY_FOUND] No context entry found with key 'c'. Available keys: b"
+        "[NO_CONTEXT_ENTRY_FOUND] No context entry found with key 'c'. Available keys: 'b'"
     ]
 
 

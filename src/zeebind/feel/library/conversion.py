@@ -80,7 +80,10 @@ def _number(ctx: EvalContext, value: Any, grouping: Any = None, decimal_sep: Any
     if isinstance(value, Decimal) and not isinstance(value, bool):
         return value
     raw = text(value, "from")
-    return _parse_number(raw, grouping, decimal_sep)
+    result = _parse_number(raw, grouping, decimal_sep)
+    if result is None:
+        raise InvocationError(f"Can't parse '{raw}' as a number")
+    return result
 
 
 # --- temporal conversion ------------------------------------------------------------------------
@@ -205,8 +208,8 @@ def _from_json_fn(ctx: EvalContext, value: Any) -> Any:
     raw = text(value, "value")
     try:
         return json.loads(raw, parse_float=Decimal, parse_int=Decimal, object_hook=None)
-    except (json.JSONDecodeError, ValueError) as err:
-        raise InvocationError(f"invalid JSON: {err.args[0]}") from None
+    except (json.JSONDecodeError, ValueError):
+        raise InvocationError(f"Failed to parse JSON from '{raw}'") from None
 
 
 def _json_ready(value: Any) -> Any:
@@ -250,8 +253,8 @@ def _to_base64(ctx: EvalContext, value: Any) -> Any:
 def _from_base64(ctx: EvalContext, value: Any) -> Any:
     try:
         return base64.b64decode(text(value, "value"), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError) as err:
-        raise InvocationError(f"invalid base64: {err}") from None
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvocationError(f"Invalid Base64 value '{value}'") from None
 
 
 @builtin("fromAi", "value, description, type, schema, options", required=1)

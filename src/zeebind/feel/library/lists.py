@@ -336,7 +336,7 @@ def _partition(ctx: EvalContext, value: Any, size: Any) -> Any:
     lst = items(value)
     n = integer(size, "size")
     if n <= 0:
-        raise InvocationError("size must be positive")
+        raise InvocationError(f"'size' should be greater than zero but was '{n}'")
     return [lst[i : i + n] for i in range(0, len(lst), n)]
 
 
