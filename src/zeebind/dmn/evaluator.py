@@ -46,12 +46,13 @@ from zeebind.dmn.model import (
     Relation,
     Rule,
 )
-from zeebind.dmn.simple_tests import simple_test
+from zeebind.dmn.simple_tests import Matcher, simple_test
 from zeebind.feel import (
     FeelEvaluationError,
     FeelFunction,
     FeelSyntaxError,
     Range,
+    UnaryTests,
     YearsMonthsDuration,
     compile_expression,
     compile_unary_tests,
@@ -133,6 +134,16 @@ class _Failure(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A rule's input entry to test: its column, text, direct matcher, compiled unary tests."""
+
+    position: int
+    text: str
+    simple: Matcher | None
+    tests: UnaryTests | None = None
 
 
 # --- types ----------------------------------------------------------------------------------
@@ -230,11 +241,27 @@ class DrgEvaluator:
         self.strict = strict
         self.now = now
         self.names = known_names([definitions, *self.imports.values()])
+        self._plans: dict[int, list[tuple[Rule, list[_Entry]]]] = {}
         self._types: dict[str, Callable[[Any], bool]] = {
             name: self._checker(model, item)
             for model in (*self.imports.values(), definitions)
             for name, item in model.items.items()
         }
+
+    def plan(self, table: DecisionTable) -> list[tuple[Rule, list[_Entry]]]:
+        """The table's rules with their non-trivial input entries, prepared once per table."""
+        plan = self._plans.get(id(table))
+        if plan is None:
+            plan = []
+            for rule in table.rules:
+                entries = []
+                for position, text in enumerate(rule.input_entries):
+                    stripped = text.strip()
+                    if stripped and stripped != "-":
+                        entries.append(_Entry(position, stripped, simple_test(stripped)))
+                plan.append((rule, entries))
+            self._plans[id(table)] = plan
+        return plan
 
     # -- public API --
 
@@ -732,8 +759,8 @@ class _Run:
             if audit is not None:
                 audit.evaluated_inputs.append(EvaluatedInput(clause.id, clause.label, value))
         matched: list[tuple[int, Rule]] = []
-        for index, rule in enumerate(table.rules, start=1):
-            if self._matches(rule, values, scope):
+        for index, (rule, entries) in enumerate(evaluator.plan(table), start=1):
+            if self._matches(rule, entries, values, scope):
                 matched.append((index, rule))
                 if table.hit_policy is HitPolicy.FIRST:
                     break
@@ -777,29 +804,29 @@ class _Run:
                 f"'{allowed.strip()}'"
             )
 
-    def _matches(self, rule: Rule, values: list[Any], scope: Mapping[str, Any]) -> bool:
+    def _matches(
+        self, rule: Rule, entries: list[_Entry], values: list[Any], scope: Mapping[str, Any]
+    ) -> bool:
         evaluator = self.evaluator
-        for value, text in zip(values, rule.input_entries, strict=False):
-            stripped = text.strip()
-            if not stripped or stripped == "-":
-                continue
-            simple = simple_test(stripped)
-            if simple is not None:
-                decided = simple(value)
+        for entry in entries:
+            value = values[entry.position] if entry.position < len(values) else None
+            if entry.simple is not None:
+                decided = entry.simple(value)
                 if decided is False:
                     return False
                 if decided is True:
                     continue
-            try:
-                tests = compile_unary_tests(stripped, evaluator.names)
-            except FeelSyntaxError as err:
-                raise _Failure(
-                    f"failed to parse the input entry '{stripped}' of rule '{rule.id}': {err}"
-                ) from None
-            result = tests.matches(value, scope, now=evaluator.now, types=evaluator._types)
+            if entry.tests is None:
+                try:
+                    entry.tests = compile_unary_tests(entry.text, evaluator.names)
+                except FeelSyntaxError as err:
+                    raise _Failure(
+                        f"failed to parse the input entry '{entry.text}' of rule '{rule.id}': {err}"
+                    ) from None
+            result = entry.tests.matches(value, scope, now=evaluator.now, types=evaluator._types)
             if result.failure is not None:
                 raise _Failure(
-                    f"failed to evaluate the input entry '{stripped}' of rule '{rule.id}': "
+                    f"failed to evaluate the input entry '{entry.text}' of rule '{rule.id}': "
                     f"{result.failure}"
                 )
             if result.value is not True:
