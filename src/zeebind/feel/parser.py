@@ -189,6 +189,9 @@ class Parser:
                 return left
 
     def in_tests(self) -> list[ast.Node]:
+        if self.at_op("?"):
+            # `x in ? < 10`: a condition on the tested value (Camunda)
+            return [self.expression(_AND)]
         if not self.at_op("("):
             return [self.positive_unary_test(_COMPARE)]
         open_tok = self.advance()

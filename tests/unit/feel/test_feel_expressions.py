@@ -91,6 +91,8 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ("x in < 5", {"x": 4}, True),
     ("x in (> 5, < 2)", {"x": 1}, True),
     ('"b" in ["a", "b"]', {}, True),
+    ("5 in ? < 10", {}, True),
+    ("5 in ? < 3", {}, False),
     # built-ins
     ("string(1)", {}, "1"),
     ("string(1.50)", {}, "1.50"),
