@@ -119,7 +119,7 @@ class UnaryTests:
             if node.any:
                 return True
             inner = scope.child({"?": x})
-            result = any_of(_unary(t, inner, x) for t in tests)
+            result = any_of(test(inner, x) for test in tests)
             if node.negated:
                 return result is False
             return result is True
@@ -128,10 +128,6 @@ class UnaryTests:
 
     def __repr__(self) -> str:
         return f"UnaryTests({self.text!r})"
-
-
-def _unary(test: Callable[[Scope, Any], bool | None], scope: Scope, x: Any) -> bool | None:
-    return test(scope, x)
 
 
 def _too_deep(text: str) -> FeelSyntaxError:

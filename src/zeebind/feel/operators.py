@@ -224,8 +224,7 @@ def _temporal_add(a: Any, b: Any, op: str) -> Any:
             a, b = b, a
         if isinstance(b, YearsMonthsDuration):
             if isinstance(a, dt.datetime):
-                moved = temporal.add_months(a, sign * b.months)
-                return _normalise_zoned(a, moved)
+                return temporal.add_months(a, sign * b.months)
             if isinstance(a, dt.date):
                 return temporal.add_months(a, sign * b.months)
         if isinstance(b, dt.timedelta):
@@ -247,11 +246,6 @@ def _add_exact(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
     if tz is None or isinstance(tz, dt.timezone):
         return value + delta
     return (value.astimezone(dt.UTC) + delta).astimezone(tz)
-
-
-def _normalise_zoned(original: dt.datetime, moved: Any) -> dt.datetime:
-    assert isinstance(moved, dt.datetime)
-    return moved
 
 
 def multiply(a: Any, b: Any) -> Any:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -84,13 +84,6 @@ class FeelFunction:
 
     def __repr__(self) -> str:
         return f"FeelFunction({self.name!r})"
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneName:
-    """Marker kept for zone-id formatting (``@Europe/Paris``)."""
-
-    key: str
 
 
 def type_name(value: Any) -> str:
@@ -196,12 +189,10 @@ def to_json(value: Any) -> Any:
 
 
 def format_number(value: Decimal) -> str:
+    """Plain notation, never an exponent (``1E+2`` is ``100``)."""
     if not value.is_finite():
         return str(value)
-    text = format(value, "f")
-    if "." in text and value.as_tuple().exponent < 0:  # type: ignore[operator]
-        return text
-    return text
+    return format(value, "f")
 
 
 def format_offset(offset: dt.timedelta) -> str:
@@ -354,14 +345,6 @@ def format_range(value: Range) -> str:
     opener = "[" if value.start_included else "("
     closer = "]" if value.end_included else ")"
     return f"{opener}{format_value(value.start)}..{format_value(value.end)}{closer}"
-
-
-def is_list(value: Any) -> bool:
-    return isinstance(value, list)
-
-
-def as_sequence(value: Any) -> Sequence[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def call_function(ctx: EvalContext, fn: FeelFunction, args: list[Any]) -> Any:
