@@ -40,8 +40,11 @@ _NOT_SUPPORTED = frozenset({BpmnEventType.CONDITIONAL, BpmnEventType.UNSPECIFIED
 _EVENT_GATEWAY_TARGETS = frozenset(
     {BpmnEventType.MESSAGE, BpmnEventType.TIMER, BpmnEventType.SIGNAL}
 )
-_COMPENSATION_TASKS = frozenset(
+# Tasks that may be compensation handlers; embedded subprocesses and call activities may be too.
+_COMPENSATION_HANDLERS = frozenset(
     {
+        BpmnElementType.SUB_PROCESS,
+        BpmnElementType.CALL_ACTIVITY,
         BpmnElementType.SERVICE_TASK,
         BpmnElementType.USER_TASK,
         BpmnElementType.SEND_TASK,
@@ -308,7 +311,7 @@ def _sub_process(process: Process, scope_id: str) -> SubProcess:
 
 
 def _check_handler(process: Process, handler: FlowNode, findings: Findings) -> None:
-    if handler.element_type not in _COMPENSATION_TASKS:
+    if handler.element_type not in _COMPENSATION_HANDLERS:
         findings.add(
             handler.id,
             "Compensation task must be one of: service task, user task, send task, script task, "

@@ -132,9 +132,11 @@ def test_timer_expression_is_syntax_checked(problems: Problems) -> None:
 )
 def test_timer_catch_event(parse: Parse, kind: str, value: str) -> None:
     event = parse(
-        START + '<bpmn:intermediateCatchEvent id="c">' + timer(kind, value)
+        START
+        + '<bpmn:intermediateCatchEvent id="c">'
+        + timer(kind, value)
         + "</bpmn:intermediateCatchEvent>"
-    ).element("c")  # fmt: skip
+    ).element("c")
     assert isinstance(event, IntermediateCatchEvent)
     assert event.event_type is BpmnEventType.TIMER
     assert event.events.timer == TimerDefinition(TimerKind(kind), Static(value))
