@@ -172,7 +172,9 @@ def to_json(value: Any) -> Any:
         if not value.is_finite():
             return None
         if value == value.to_integral_value():
-            return int(value)
+            whole = int(value)
+            if -(2**63) <= whole < 2**63:  # a Java long, as Zeebe writes it; else a double
+                return whole
         return float(value)
     if isinstance(value, int | float):
         return value

@@ -109,6 +109,8 @@ def test_json_inputs_become_decimals() -> None:
         (Decimal("2"), 2),
         (Decimal("2.0"), 2),
         (Decimal("2.5"), 2.5),
+        (Decimal(2**63 - 1), 2**63 - 1),
+        (Decimal(2**63), float(2**63)),  # beyond a long: a double, as in Zeebe
         ("s", "s"),
         (None, None),
         (True, True),
