@@ -265,8 +265,17 @@ class DrgEvaluator:
 
     # -- public API --
 
-    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> DecisionResult:
-        """Evaluate the decision with this id (and the decisions it requires)."""
+    def evaluate(
+        self,
+        decision_id: str,
+        variables: Mapping[str, Any],
+        by_namespace: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> DecisionResult:
+        """Evaluate the decision with this id (and the decisions it requires).
+
+        `by_namespace` gives input data values of imported models by model namespace (the
+        values of a nested import that no import name path reaches).
+        """
         decision = self.definitions.decisions.get(decision_id)
         if decision is None:
             return DecisionResult(
@@ -279,6 +288,7 @@ class DrgEvaluator:
                 f"'{decision_id}'",
             )
         run = _Run(self, self.definitions, from_python(dict(variables)))
+        run.by_namespace = {ns: from_python(dict(v)) for ns, v in (by_namespace or {}).items()}
         try:
             output = run.decision(decision)
         except DecisionEvaluationError as err:
@@ -292,9 +302,14 @@ class DrgEvaluator:
             )
         return DecisionResult(decision.id, decision.name, output, run.audit)
 
-    def evaluate_by_name(self, name: str, variables: Mapping[str, Any]) -> DecisionResult:
+    def evaluate_by_name(
+        self,
+        name: str,
+        variables: Mapping[str, Any],
+        by_namespace: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> DecisionResult:
         decision = self.definitions.decision_by_name(name)
-        return self.evaluate(decision.id if decision is not None else name, variables)
+        return self.evaluate(decision.id if decision is not None else name, variables, by_namespace)
 
     def invoke_service(self, name: str, variables: Mapping[str, Any]) -> Any:
         """Invoke the decision service named `name` with its parameters taken from `variables`.
@@ -429,6 +444,7 @@ class _Run:
         self.variables = variables
         self.results: dict[str, Any] = {}
         self.audit: list[EvaluatedDecision] = [] if audit is None else audit
+        self.by_namespace: Mapping[str, Mapping[str, Any]] = {}
         self._active: set[str] = set()
 
     # -- references --
@@ -449,7 +465,9 @@ class _Run:
         variables = self.variables.get(prefix, {}) if prefix else self.variables
         if not isinstance(variables, Mapping):
             variables = {}
-        return _Run(self.evaluator, model, variables, self.audit)
+        run = _Run(self.evaluator, model, variables, self.audit)
+        run.by_namespace = self.by_namespace
+        return run
 
     def _put(self, scope: dict[str, Any], prefix: str | None, name: str, value: Any) -> None:
         if prefix is None:
@@ -483,6 +501,8 @@ class _Run:
             if prefix is not None:
                 nested = self.variables.get(prefix)
                 source = nested if isinstance(nested, Mapping) else {}
+            if element.name not in source and model.namespace in self.by_namespace:
+                source = self.by_namespace[model.namespace]
             value = evaluator.coerce(model, source.get(element.name), element.type_ref)
             self._put(scope, prefix, element.name, value)
         for ref in requirements.decisions:

@@ -94,12 +94,18 @@ def run_folder(folder: Path) -> FolderOutcome:
 
 
 def _run_case(evaluator: DrgEvaluator, case: ET.Element) -> CaseOutcome:
-    inputs = {node.get("name", ""): parse_value(node) for node in children(case, "inputNode")}
+    inputs: dict[str, Any] = {}
+    by_namespace: dict[str, dict[str, Any]] = {}
+    for node in children(case, "inputNode"):
+        value = parse_value(node)
+        inputs[node.get("name", "")] = value
+        if node.get("namespace"):
+            by_namespace.setdefault(node.get("namespace", ""), {})[node.get("name", "")] = value
     messages: list[str] = []
     nodes = children(case, "resultNode")
     passed = 0
     for node in nodes:
-        ok, message = _check(evaluator, case, inputs, node)
+        ok, message = _check(evaluator, case, inputs, by_namespace, node)
         passed += ok
         if not ok:
             messages.append(f"{node.get('name', '')}: {message}")
@@ -107,7 +113,11 @@ def _run_case(evaluator: DrgEvaluator, case: ET.Element) -> CaseOutcome:
 
 
 def _check(
-    evaluator: DrgEvaluator, case: ET.Element, inputs: dict[str, Any], node: ET.Element
+    evaluator: DrgEvaluator,
+    case: ET.Element,
+    inputs: dict[str, Any],
+    by_namespace: dict[str, dict[str, Any]],
+    node: ET.Element,
 ) -> tuple[bool, str]:
     name = node.get("name", "")
     expected_el = child(node, "expected")
@@ -119,7 +129,7 @@ def _check(
             if isinstance(actual, dict) and name in actual and not isinstance(expected, dict):
                 actual = actual[name]
         else:
-            result = evaluator.evaluate_by_name(name, inputs)
+            result = evaluator.evaluate_by_name(name, inputs, by_namespace)
             if result.failed:
                 raise DecisionEvaluationError(result.failed_decision_id, result.failure_message)
             actual = result.output
