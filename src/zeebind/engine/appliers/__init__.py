@@ -7,6 +7,7 @@ from zeebind.engine.appliers import (
     incident,
     job,
     message,
+    migration,
     modification,
     process_instance,
     resource_deletion,
@@ -26,6 +27,7 @@ APPLIERS: dict[tuple[ValueType, str], Applier] = {
     **resource_deletion.APPLIERS,
     **modification.APPLIERS,
     **timer.APPLIERS,
+    **migration.APPLIERS,
 }
 
 __all__ = ["APPLIERS"]

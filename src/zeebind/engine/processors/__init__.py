@@ -10,6 +10,7 @@ from zeebind.engine.processors import (
     incident,
     job,
     message,
+    migration,
     modification,
     process_instance,
     resource_deletion,
@@ -30,6 +31,7 @@ PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     **resource_deletion.PROCESSORS,
     **modification.PROCESSORS,
     **timer.PROCESSORS,
+    **migration.PROCESSORS,
 }
 
 __all__ = ["PROCESSORS", "Processor"]

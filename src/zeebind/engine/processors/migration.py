@@ -1,0 +1,449 @@
+"""PROCESS_INSTANCE_MIGRATION MIGRATE: move a running instance onto another process definition.
+
+Every active element instance needs a mapping to an element of the same type in the same flow
+scope. Nothing is re-created: element instances, jobs, incidents, variables and message
+subscriptions keep their keys and values and get the target's process definition key, process
+id, version and element id (the MIGRATED events). Catch events follow the mapping: a mapped
+boundary keeps its subscription, an unmapped source boundary's subscription is closed, an
+unmapped target boundary opens a new one. All is validated first (all or nothing), breadth-first
+from the process instance, as Zeebe does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zeebind.bpmn.model import (
+    BoundaryEvent,
+    BpmnElementType,
+    BpmnEventType,
+    FlowNode,
+    Process,
+)
+from zeebind.engine.behaviors import messages
+from zeebind.engine.behaviors.expressions import Failure
+from zeebind.engine.context import Context, Processor
+from zeebind.engine.state import ElementInstance, ProcessDefinition
+from zeebind.protocol.intent import (
+    IncidentIntent,
+    JobIntent,
+    MessageSubscriptionIntent,
+    ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
+    ProcessMessageSubscriptionIntent,
+    VariableIntent,
+)
+from zeebind.protocol.record import Record, RejectionType, ValueType
+
+_MIGRATION = ValueType.PROCESS_INSTANCE_MIGRATION
+_MS = ValueType.MESSAGE_SUBSCRIPTION
+_PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
+_SUPPORTED = frozenset(
+    {
+        BpmnElementType.PROCESS,
+        BpmnElementType.SERVICE_TASK,
+        BpmnElementType.USER_TASK,
+        BpmnElementType.SEND_TASK,
+        BpmnElementType.SCRIPT_TASK,
+        BpmnElementType.BUSINESS_RULE_TASK,
+        BpmnElementType.RECEIVE_TASK,
+        BpmnElementType.SUB_PROCESS,
+        BpmnElementType.CALL_ACTIVITY,
+        BpmnElementType.INTERMEDIATE_CATCH_EVENT,
+        BpmnElementType.MULTI_INSTANCE_BODY,
+    }
+)
+# Catch events whose subscriptions (timers, signals) cannot be carried over yet.
+_UNSUPPORTED_EVENTS = (BpmnEventType.TIMER, BpmnEventType.SIGNAL)
+
+
+class Rejected(Exception):
+    def __init__(self, rejection_type: RejectionType, reason: str) -> None:
+        super().__init__(reason)
+        self.rejection_type = rejection_type
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class _Step:
+    """The migration of one element instance."""
+
+    instance: ElementInstance
+    target_id: str
+    # subscription key -> target boundary id (mapped) or None (closed)
+    subscriptions: dict[int, str | None] = field(default_factory=dict)
+    opened: list[messages.PlannedSubscription] = field(default_factory=list)
+
+
+def migrate(ctx: Context, command: Record) -> None:
+    v = command.value
+    key = command.key if command.key > 0 else int(v.get("processInstanceKey", -1))
+    plan = v.get("migrationPlan") or v
+    target_key = int(plan.get("targetProcessDefinitionKey", -1))
+    mappings = [
+        (str(m.get("sourceElementId", "")), str(m.get("targetElementId", "")))
+        for m in plan.get("mappingInstructions") or []
+    ]
+    try:
+        instance, target = _find(ctx, key, target_key)
+        steps = _plan(ctx, instance, target, mappings)
+    except Rejected as rejected:
+        ctx.result.reject(command, rejected.rejection_type, rejected.reason)
+        return
+    for step in steps:
+        _apply(ctx, step, target)
+    event = ctx.result.append_event(
+        _MIGRATION,
+        ProcessInstanceMigrationIntent.MIGRATED,
+        key,
+        {
+            "processInstanceKey": key,
+            "targetProcessDefinitionKey": target.key,
+            "mappingInstructions": [
+                {"sourceElementId": s, "targetElementId": t} for s, t in mappings
+            ],
+            "tenantId": instance.value["tenantId"],
+        },
+    )
+    ctx.result.respond(event)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _find(ctx: Context, key: int, target_key: int) -> tuple[ElementInstance, ProcessDefinition]:
+    instance = ctx.state.element_instances.get(key)
+    if instance is None or instance.element_type is not BpmnElementType.PROCESS:
+        raise Rejected(
+            RejectionType.NOT_FOUND,
+            f"Expected to migrate process instance but no process instance found with key '{key}'",
+        )
+    target = ctx.state.processes.get(target_key)
+    if target is None or target.tenant_id != instance.value["tenantId"]:
+        raise Rejected(
+            RejectionType.NOT_FOUND,
+            "Expected to migrate process instance to process definition but no process "
+            f"definition found with key '{target_key}'",
+        )
+    return instance, target
+
+
+def _plan(
+    ctx: Context,
+    instance: ElementInstance,
+    target: ProcessDefinition,
+    mappings: list[tuple[str, str]],
+) -> list[_Step]:
+    key = instance.key
+    source_model = ctx.model(instance.process_definition_key)
+    target_model = ctx.model(target.key)
+    counts: dict[str, int] = {}
+    for source_id, _ in mappings:
+        counts[source_id] = counts.get(source_id, 0) + 1
+    duplicates = [s for s, n in counts.items() if n > 1]
+    if duplicates:
+        raise _invalid(
+            f"Expected to migrate process instance '{key}' but the mapping instructions contain "
+            f"duplicate source element ids '[{', '.join(duplicates)}]'."
+        )
+    for source_id, target_id in mappings:
+        if source_id not in source_model.elements:
+            raise _invalid(
+                f"Expected to migrate process instance '{key}' but mapping instructions contain a "
+                f"non-existing source element id '{source_id}'. Elements provided in mapping "
+                "instructions must exist in the source process definition."
+            )
+        if target_id not in target_model.elements:
+            raise _invalid(
+                f"Expected to migrate process instance '{key}' but mapping instructions contain a "
+                f"non-existing target element id '{target_id}'. Elements provided in mapping "
+                "instructions must exist in the target process definition."
+            )
+    if source_model.event_sub_process_ids:
+        raise _state(
+            "Expected to migrate process instance but process instance has an event subprocess. "
+            "Process instances with event subprocesses cannot be migrated yet."
+        )
+    if target_model.event_sub_process_ids:
+        raise _state(
+            "Expected to migrate process instance but target process has an event subprocess. "
+            "Target processes with event subprocesses cannot be migrated yet."
+        )
+    mapping = dict(mappings)
+    targets: dict[int, str] = {key: target_model.bpmn_process_id}
+    steps = [_Step(instance, target_model.bpmn_process_id)]
+    queue = list(instance.children)
+    while queue:
+        child = ctx.state.element_instances[queue.pop(0)]
+        queue.extend(child.children)
+        target_id = _check_element(ctx, child, source_model, target_model, mapping, targets, key)
+        targets[child.key] = target_id
+        step = _Step(child, target_id)
+        _plan_catch_events(ctx, step, source_model, target_model, target, mapping, key)
+        steps.append(step)
+    for step in steps:
+        if step.instance.active_flows or step.instance.join_tokens:
+            raise _state(
+                f"Expected to migrate process instance '{key}' but active element with id "
+                f"'{step.instance.element_id}' has taken sequence flows that did not reach their "
+                "target yet. Elements can only be migrated in a wait state."
+            )
+    return steps
+
+
+def _check_element(
+    ctx: Context,
+    child: ElementInstance,
+    source_model: Process,
+    target_model: Process,
+    mapping: dict[str, str],
+    targets: dict[int, str],
+    key: int,
+) -> str:
+    element_id = child.element_id
+    element_type = child.element_type
+    if element_type not in _SUPPORTED:
+        raise _state(
+            f"Expected to migrate process instance '{key}' but active element with id "
+            f"'{element_id}' has an unsupported type. The migration of a {element_type} is not "
+            "supported."
+        )
+    target_id = mapping.get(element_id)
+    if target_id is None:
+        raise _state(
+            f"Expected to migrate process instance '{key}' but no mapping instruction defined "
+            f"for active element with id '{element_id}'. Elements cannot be migrated without a "
+            "mapping."
+        )
+    target_element = target_model.element(target_id)
+    target_type = _instance_type(target_element, child)
+    if target_type is not element_type:
+        raise _state(
+            f"Expected to migrate process instance '{key}' but active element with id "
+            f"'{element_id}' and type '{element_type}' is mapped to an element with id "
+            f"'{target_id}' and different type '{target_type}'. Elements must be mapped to "
+            "elements of the same type."
+        )
+    scope = ctx.state.element_instances[child.flow_scope_key]
+    if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
+        expected = target_id  # an inner instance stays in the body of its own element
+        actual = target_id
+    else:
+        expected = targets[scope.key]
+        actual = target_element.flow_scope_id
+    if expected != actual:
+        raise _state(
+            f"Expected to migrate process instance '{key}' but the flow scope of active element "
+            f"with id '{element_id}' is changed. The flow scope of the active element is "
+            f"expected to be '{expected}' but was '{actual}'. The flow scope of an element "
+            "cannot be changed during migration yet."
+        )
+    source_element = source_model.element(element_id)
+    for model, element, which in (
+        (source_model, source_element, "active"),
+        (target_model, target_element, "target"),
+    ):
+        checked = element_id if which == "active" else target_id
+        if element.event_type in _UNSUPPORTED_EVENTS and (
+            element.element_type is BpmnElementType.INTERMEDIATE_CATCH_EVENT
+        ):
+            raise _state(
+                f"Expected to migrate process instance '{key}' but {which} element with id "
+                f"'{checked}' is intermediate catch event of type '{element.event_type}'. "
+                f"Migrating {which} elements with intermediate catch event of these types is not "
+                "possible yet."
+            )
+        kinds = _distinct(
+            str(model.element(b).event_type)
+            for b in messages.boundary_ids(child, element)
+            if model.element(b).event_type in _UNSUPPORTED_EVENTS
+        )
+        if kinds:
+            raise _state(
+                f"Expected to migrate process instance '{key}' but {which} element with id "
+                f"'{checked}' has one or more boundary events of types '{', '.join(kinds)}'. "
+                f"Migrating {which} elements with boundary events of these types is not possible "
+                "yet."
+            )
+    return target_id
+
+
+def _instance_type(target_element: FlowNode, child: ElementInstance) -> BpmnElementType:
+    """The element type an instance of `target_element` would have in the child's place."""
+    if (
+        target_element.loop is not None
+        and child.element_type is BpmnElementType.MULTI_INSTANCE_BODY
+    ):
+        return BpmnElementType.MULTI_INSTANCE_BODY
+    return target_element.element_type
+
+
+def _plan_catch_events(
+    ctx: Context,
+    step: _Step,
+    source_model: Process,
+    target_model: Process,
+    target: ProcessDefinition,
+    mapping: dict[str, str],
+    key: int,
+) -> None:
+    child = step.instance
+    target_element = target_model.element(step.target_id)
+    attached = set(messages.boundary_ids(child, target_element))
+    kept: set[str] = set()
+    for sub_key in ctx.state.subscriptions_by_element.get(child.key, {}):
+        subscription = ctx.state.subscriptions[sub_key]
+        event_id = subscription.value["elementId"]
+        if event_id == child.element_id:
+            step.subscriptions[sub_key] = step.target_id  # the element's own message
+            continue
+        mapped = mapping.get(event_id)
+        if mapped is None:
+            step.subscriptions[sub_key] = None
+            continue
+        if mapped not in attached:
+            raise _state(
+                f"Expected to migrate process instance '{key}' but active element with id "
+                f"'{child.element_id}' is mapped to an element with id '{step.target_id}' and has "
+                f"a boundary event with id '{event_id}' that is mapped to an element with id "
+                f"'{mapped}'. These mappings detach the boundary event from the element in the "
+                "target process. Boundary events must stay attached to the same element instance."
+            )
+        source_event = source_model.element(event_id)
+        target_event = target_model.element(mapped)
+        if source_event.event_type is not target_event.event_type:
+            raise _state(
+                f"Expected to migrate process instance '{key}' but active element with id "
+                f"'{child.element_id}' has a catch event with id '{event_id}' that is mapped to a "
+                f"catch event with id '{mapped}' of a different event type "
+                f"'{target_event.event_type}'. Catch events must be mapped to catch events of the "
+                "same type."
+            )
+        step.subscriptions[sub_key] = mapped
+        kept.add(mapped)
+    # Message boundaries of the target that no mapping leads to open anew.
+    probe = ElementInstance(
+        key=child.key,
+        value={**child.value, "processDefinitionKey": target.key, "elementId": step.target_id},
+        state=child.state,
+    )
+    planned = messages.plan(ctx, probe, target_element, None)
+    if isinstance(planned, Failure):
+        raise _state(
+            f"Expected to migrate process instance '{key}' but the subscription of a catch event "
+            f"of element '{step.target_id}' could not be opened: {planned.message}"
+        )
+    step.opened = [p for p in planned if p.element_id not in kept]
+
+
+# --- application ------------------------------------------------------------------------------
+
+
+def _apply(ctx: Context, step: _Step, target: ProcessDefinition) -> None:
+    instance = step.instance
+    changes = {
+        "bpmnProcessId": target.bpmn_process_id,
+        "version": target.version,
+        "processDefinitionKey": target.key,
+        "elementId": step.target_id,
+    }
+    ctx.result.append_event(
+        ValueType.PROCESS_INSTANCE,
+        ProcessInstanceIntent.ELEMENT_MIGRATED,
+        instance.key,
+        {**instance.value, **changes},
+    )
+    job = ctx.state.jobs.get(instance.job_key)
+    if job is not None:
+        ctx.result.append_event(
+            ValueType.JOB,
+            JobIntent.MIGRATED,
+            job.key,
+            {
+                **job.value,
+                "bpmnProcessId": target.bpmn_process_id,
+                "processDefinitionVersion": target.version,
+                "processDefinitionKey": target.key,
+                "elementId": step.target_id,
+            },
+        )
+    for incident_key in _incidents_of(ctx, instance):
+        incident = ctx.state.incidents[incident_key]
+        ctx.result.append_event(
+            ValueType.INCIDENT,
+            IncidentIntent.MIGRATED,
+            incident_key,
+            {
+                **incident.value,
+                "bpmnProcessId": target.bpmn_process_id,
+                "processDefinitionKey": target.key,
+                "elementId": step.target_id,
+            },
+        )
+    for name, variable in ctx.state.variables.get(instance.key, {}).items():
+        ctx.result.append_event(
+            ValueType.VARIABLE,
+            VariableIntent.MIGRATED,
+            variable.key,
+            {
+                "name": name,
+                "value": variable.text,
+                "scopeKey": instance.key,
+                "processInstanceKey": instance.process_instance_key,
+                "processDefinitionKey": target.key,
+                "bpmnProcessId": target.bpmn_process_id,
+                "tenantId": instance.value["tenantId"],
+            },
+        )
+    target_model = ctx.model(target.key)
+    for sub_key, event_id in step.subscriptions.items():
+        subscription = ctx.state.subscriptions[sub_key]
+        if event_id is None:
+            ctx.result.append_event(
+                _MS, MessageSubscriptionIntent.DELETED, sub_key, subscription.value
+            )
+            ctx.result.append_event(
+                _PMS, ProcessMessageSubscriptionIntent.DELETED, sub_key, subscription.value
+            )
+            continue
+        event = target_model.element(event_id)
+        value = {
+            **subscription.value,
+            "bpmnProcessId": target.bpmn_process_id,
+            "processDefinitionKey": target.key,
+            "elementId": event_id,
+        }
+        if isinstance(event, BoundaryEvent):
+            value["interrupting"] = event.cancel_activity
+        ctx.result.append_event(_PMS, ProcessMessageSubscriptionIntent.MIGRATED, sub_key, value)
+        ctx.result.append_event(_MS, MessageSubscriptionIntent.MIGRATED, sub_key, value)
+    messages.open_planned(ctx, ctx.state.element_instances[instance.key], step.opened)
+
+
+def _incidents_of(ctx: Context, instance: ElementInstance) -> list[int]:
+    keys = []
+    element_incident = ctx.state.element_incidents.get(instance.key)
+    if element_incident is not None:
+        keys.append(element_incident)
+    job_incident = ctx.state.job_incidents.get(instance.job_key)
+    if job_incident is not None:
+        keys.append(job_incident)
+    return keys
+
+
+def _distinct(items: Any) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _invalid(reason: str) -> Rejected:
+    return Rejected(RejectionType.INVALID_ARGUMENT, reason)
+
+
+def _state(reason: str) -> Rejected:
+    return Rejected(RejectionType.INVALID_STATE, reason)
+
+
+PROCESSORS: dict[tuple[ValueType, str], Processor] = {
+    (_MIGRATION, ProcessInstanceMigrationIntent.MIGRATE): migrate
+}

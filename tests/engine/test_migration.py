@@ -1,0 +1,287 @@
+"""PROCESS_INSTANCE_MIGRATION MIGRATE: running instances move onto another definition."""
+
+from __future__ import annotations
+
+import pytest
+from engine_models import chain, end, io, message, model, service, start
+
+from zeebind.broker import CommandRejected
+from zeebind.protocol.intent import IncidentIntent, ProcessInstanceMigrationIntent
+from zeebind.protocol.record import Record, RecordType, RejectionType, ValueType
+from zeebind.testing import EngineHarness
+
+_PI = ValueType.PROCESS_INSTANCE
+
+V1 = model("order", start(), service("A", "a"), end(), chain("start", "A", "end"))
+V2 = model(
+    "order", start(), service("A", "a"), service("B", "b"), end(), chain("start", "A", "B", "end")
+)
+RENAMED = model("shipping", start(), service("C", "c"), end(), chain("start", "C", "end"))
+
+
+def boundary(element_id: str, attached: str, message_ref: str) -> str:
+    return (
+        f'<bpmn:boundaryEvent id="{element_id}" attachedToRef="{attached}">'
+        f'<bpmn:messageEventDefinition messageRef="{message_ref}"/></bpmn:boundaryEvent>'
+    )
+
+
+def guarded(*boundaries: tuple[str, str]) -> str:
+    """start -> A -> end with message boundaries (id, message ref) on A, each to its own end."""
+    body = [start(), service("A", "a"), end(), chain("start", "A", "end")]
+    for boundary_id, message_ref in boundaries:
+        body += [boundary(boundary_id, "A", message_ref), end(f"end-{boundary_id}")]
+        body.append(chain(boundary_id, f"end-{boundary_id}"))
+    return model(
+        "guarded",
+        *body,
+        extra=message("m1", "cancel", "=orderId") + message("m2", "pause", "=orderId"),
+    )
+
+
+async def _migrate(
+    h: EngineHarness, instance: int, target: int, *mappings: tuple[str, str]
+) -> Record:
+    return await h.b.command(
+        ValueType.PROCESS_INSTANCE_MIGRATION,
+        ProcessInstanceMigrationIntent.MIGRATE,
+        {
+            "targetProcessDefinitionKey": target,
+            "mappingInstructions": [
+                {"sourceElementId": s, "targetElementId": t} for s, t in mappings
+            ],
+        },
+        key=instance,
+    )
+
+
+async def _deploy(h: EngineHarness, name: str, xml: str) -> int:
+    meta = (await h.deploy((name, xml))).value["processesMetadata"][0]
+    return int(meta["processDefinitionKey"])
+
+
+async def _rejection(
+    h: EngineHarness, instance: int, target: int, *mappings: tuple[str, str]
+) -> CommandRejected:
+    before = len(h.records().records)
+    with pytest.raises(CommandRejected) as err:
+        await _migrate(h, instance, target, *mappings)
+    written = h.records().records[before:]
+    assert [r.record_type for r in written] == [RecordType.COMMAND, RecordType.COMMAND_REJECTION]
+    return err.value
+
+
+async def test_an_instance_continues_on_the_new_version() -> None:
+    async with EngineHarness() as h:
+        await _deploy(h, "order.bpmn", V1)
+        instance = await h.create_instance("order", {"x": 1})
+        [(job_key, _)] = await h.activate_jobs("a")
+        v2 = await _deploy(h, "order.bpmn", V2)
+        response = await _migrate(h, instance, v2, ("A", "A"))
+        assert response.intent == ProcessInstanceMigrationIntent.MIGRATED
+        assert response.value["targetProcessDefinitionKey"] == v2
+        migrated = h.records().of(_PI, "ELEMENT_MIGRATED")
+        assert (migrated.first().key, migrated.first().value["elementId"]) == (instance, "order")
+        assert {r.value["processDefinitionKey"] for r in migrated} == {v2}
+        assert {r.value["version"] for r in migrated} == {2}
+        job = h.records().of(ValueType.JOB, "MIGRATED").only()
+        assert job.key == job_key
+        assert (job.value["processDefinitionKey"], job.value["processDefinitionVersion"]) == (v2, 2)
+        variable = h.records().of(ValueType.VARIABLE, "MIGRATED").only()
+        assert (variable.value["name"], variable.value["processDefinitionKey"]) == ("x", v2)
+        await h.complete_job(job_key)
+        [(b_job, value)] = await h.activate_jobs("b")
+        assert value["processDefinitionKey"] == v2
+        await h.complete_job(b_job)
+        assert h.is_completed(instance)
+
+
+async def test_an_active_element_maps_to_another_element_and_keeps_its_job() -> None:
+    async with EngineHarness() as h:
+        await _deploy(h, "order.bpmn", V1)
+        instance = await h.create_instance("order")
+        target = await _deploy(h, "shipping.bpmn", RENAMED)
+        await _migrate(h, instance, target, ("A", "C"))
+        [(job_key, job)] = await h.activate_jobs("a")  # the job keeps its type
+        assert (job["elementId"], job["bpmnProcessId"]) == ("C", "shipping")
+        await h.complete_job(job_key)
+        assert h.is_completed(instance)
+        assert h.process_instance_intents("C")[-1] == "ELEMENT_COMPLETED"
+
+
+async def test_an_incident_moves_with_its_element_and_the_fix_applies_on_resolve() -> None:
+    broken = model(
+        "order",
+        start(),
+        service("A", "=kind", io(inputs={"total": "=price * 2"})),
+        end(),
+        chain("start", "A", "end"),
+    )
+    fixed = model(
+        "order",
+        start(),
+        service("A", "a", io(inputs={"total": "=price * 3"})),
+        end(),
+        chain("start", "A", "end"),
+    )
+    async with EngineHarness() as h:
+        await _deploy(h, "order.bpmn", broken)
+        instance = await h.create_instance("order", {"price": 3, "kind": 5})
+        incident = h.records().of(ValueType.INCIDENT, IncidentIntent.CREATED).only()
+        target = await _deploy(h, "order.bpmn", fixed)
+        await _migrate(h, instance, target, ("A", "A"))
+        moved = h.records().of(ValueType.INCIDENT, "MIGRATED").only()
+        assert (moved.key, moved.value["processDefinitionKey"]) == (incident.key, target)
+        await h.b.command(ValueType.INCIDENT, IncidentIntent.RESOLVE, {}, key=incident.key)
+        [(_, job)] = await h.activate_jobs("a")
+        assert job["variables"]["total"] == 9
+
+
+async def test_subprocesses_migrate_with_their_children() -> None:
+    def nested(sub_id: str, task_id: str, extra: str = "") -> str:
+        return model(
+            "nested",
+            start(),
+            f'<bpmn:subProcess id="{sub_id}">'
+            + start("s")
+            + service(task_id, "t")
+            + end("e")
+            + chain("s", task_id, "e")
+            + "</bpmn:subProcess>",
+            extra,
+            end(),
+            chain("start", sub_id, "end"),
+        )
+
+    moved_out = model(
+        "nested",
+        start(),
+        '<bpmn:subProcess id="sub2">'
+        + start("s")
+        + end("e")
+        + chain("s", "e")
+        + "</bpmn:subProcess>",
+        service("task2", "t"),
+        end(),
+        chain("start", "sub2", "task2", "end"),
+    )
+    async with EngineHarness() as h:
+        await _deploy(h, "nested.bpmn", nested("sub", "task"))
+        instance = await h.create_instance("nested")
+        target = await _deploy(h, "nested.bpmn", nested("sub2", "task2"))
+        err = await _rejection(h, instance, target, ("task", "task2"))
+        assert err.rejection_type is RejectionType.INVALID_STATE
+        assert err.reason == (
+            f"Expected to migrate process instance '{instance}' but no mapping instruction "
+            "defined for active element with id 'sub'. Elements cannot be migrated without a "
+            "mapping."
+        )
+        elsewhere = await _deploy(h, "nested.bpmn", moved_out)
+        err = await _rejection(h, instance, elsewhere, ("sub", "sub2"), ("task", "task2"))
+        assert err.reason == (
+            f"Expected to migrate process instance '{instance}' but the flow scope of active "
+            "element with id 'task' is changed. The flow scope of the active element is expected "
+            "to be 'sub2' but was 'nested'. The flow scope of an element cannot be changed during "
+            "migration yet."
+        )
+        await _migrate(h, instance, target, ("sub", "sub2"), ("task", "task2"))
+        assert [r.value["elementId"] for r in h.records().of(_PI, "ELEMENT_MIGRATED")] == [
+            "nested",
+            "sub2",
+            "task2",
+        ]
+        [(job_key, _)] = await h.activate_jobs("t")
+        await h.complete_job(job_key)
+        assert h.is_completed(instance)
+        assert h.process_instance_intents("sub2")[-1] == "ELEMENT_COMPLETED"
+
+
+async def test_catch_events_follow_the_mapping() -> None:
+    async with EngineHarness() as h:
+        await _deploy(h, "guarded.bpmn", guarded(("keep", "m1"), ("drop", "m2")))
+        instance = await h.create_instance("guarded", {"orderId": "o"})
+        subscriptions = {
+            r.value["elementId"]: r.key for r in h.records().of(ValueType.MESSAGE_SUBSCRIPTION)
+        }
+        target = await _deploy(h, "guarded.bpmn", guarded(("kept", "m1"), ("added", "m2")))
+        await _migrate(h, instance, target, ("A", "A"), ("keep", "kept"))
+        ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION)
+        after = [(r.intent, r.value["elementId"]) for r in ms.records[2:]]
+        assert after == [("MIGRATED", "kept"), ("DELETED", "drop"), ("CREATED", "added")]
+        migrated = ms.of(intent="MIGRATED").only()
+        assert migrated.key == subscriptions["keep"]
+        assert h.records().of(ValueType.PROCESS_MESSAGE_SUBSCRIPTION, "MIGRATED").only()
+        await h.publish("cancel", "o")
+        assert h.process_instance_intents("kept")[-1] == "ELEMENT_COMPLETED"
+        assert h.process_instance_intents("end-kept")[-1] == "ELEMENT_COMPLETED"
+        assert h.is_completed(instance)
+
+
+async def test_a_waiting_catch_event_keeps_its_subscription() -> None:
+    def catching(event_id: str, job_type: str) -> str:
+        return model(
+            "catch",
+            start(),
+            f'<bpmn:intermediateCatchEvent id="{event_id}">'
+            '<bpmn:messageEventDefinition messageRef="m1"/></bpmn:intermediateCatchEvent>',
+            service("after", job_type),
+            end(),
+            chain("start", event_id, "after", "end"),
+            extra=message("m1", "paid", "=orderId"),
+        )
+
+    async with EngineHarness() as h:
+        await _deploy(h, "catch.bpmn", catching("wait", "v1"))
+        instance = await h.create_instance("catch", {"orderId": "o"})
+        target = await _deploy(h, "catch.bpmn", catching("waiting", "v2"))
+        await _migrate(h, instance, target, ("wait", "waiting"))
+        await h.publish("paid", "o", {"amount": 3})
+        [(job_key, job)] = await h.activate_jobs("v2")
+        assert job["variables"] == {"orderId": "o", "amount": 3}
+        await h.complete_job(job_key)
+        assert h.is_completed(instance)
+
+
+async def test_rejections() -> None:
+    user_task = model(
+        "order",
+        start(),
+        '<bpmn:userTask id="A"/>',
+        end(),
+        chain("start", "A", "end"),
+    )
+    async with EngineHarness() as h:
+        v1 = await _deploy(h, "order.bpmn", V1)
+        instance = await h.create_instance("order")
+        with pytest.raises(CommandRejected) as missing:
+            await _migrate(h, 42, v1, ("A", "A"))
+        assert missing.value.rejection_type is RejectionType.NOT_FOUND
+        assert missing.value.reason == (
+            "Expected to migrate process instance but no process instance found with key '42'"
+        )
+        err = await _rejection(h, instance, 43, ("A", "A"))
+        assert err.rejection_type is RejectionType.NOT_FOUND
+        assert err.reason == (
+            "Expected to migrate process instance to process definition but no process "
+            "definition found with key '43'"
+        )
+        v2 = await _deploy(h, "order.bpmn", V2)
+        err = await _rejection(h, instance, v2, ("A", "A"), ("A", "B"))
+        assert err.rejection_type is RejectionType.INVALID_ARGUMENT
+        assert err.reason == (
+            f"Expected to migrate process instance '{instance}' but the mapping instructions "
+            "contain duplicate source element ids '[A]'."
+        )
+        err = await _rejection(h, instance, v2, ("X", "A"))
+        assert "contain a non-existing source element id 'X'" in err.reason
+        err = await _rejection(h, instance, v2, ("A", "Y"))
+        assert "contain a non-existing target element id 'Y'" in err.reason
+        other = await _deploy(h, "order.bpmn", user_task)
+        err = await _rejection(h, instance, other, ("A", "A"))
+        assert err.rejection_type is RejectionType.INVALID_STATE
+        assert err.reason == (
+            f"Expected to migrate process instance '{instance}' but active element with id 'A' "
+            "and type 'SERVICE_TASK' is mapped to an element with id 'A' and different type "
+            "'USER_TASK'. Elements must be mapped to elements of the same type."
+        )
+        assert h.records().of(_PI, "ELEMENT_MIGRATED").records == []
