@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -193,7 +193,10 @@ class GatewayService:
 
     # --- streams -------------------------------------------------------------------------------
 
-    def stream(self, method: str, request: Message, call: CallContext) -> AsyncIterator[Message]:
+    def stream(
+        self, method: str, request: Message, call: CallContext
+    ) -> AsyncGenerator[Message, None]:
+        """The call's messages; a caller that stops early should `aclose()` the generator."""
         handlers: dict[str, Callable[[Any, CallContext], AsyncGenerator[Message, None]]] = {
             "ActivateJobs": self._activate_jobs,
             "StreamActivatedJobs": self._stream_activated_jobs,
@@ -208,7 +211,7 @@ class GatewayService:
 
     async def _guarded(
         self, method: str, messages: AsyncGenerator[Message, None]
-    ) -> AsyncIterator[Message]:
+    ) -> AsyncGenerator[Message, None]:
         try:
             async for message in messages:
                 yield message
