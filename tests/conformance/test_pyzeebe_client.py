@@ -240,3 +240,27 @@ async def test_with_result_of_a_cancelled_instance_times_out(
     await zeebe.cancel_process_instance(await eventually(created))
     with pytest.raises(ProcessTimeoutError):
         await waiting
+
+
+async def subscribed_to_signal(committed: list[Record], name: str) -> None:
+    async def found() -> bool:
+        return any(
+            record.value_type is ValueType.SIGNAL_SUBSCRIPTION
+            and record.value.get("signalName") == name
+            for record in committed
+        )
+
+    await eventually(found)
+
+
+async def test_broadcast_signal(zeebe: ZeebeClient, committed: list[Record]) -> None:
+    await zeebe.deploy_resource(str(bpmn("signal-catch.bpmn")))
+    waiting = asyncio.ensure_future(
+        zeebe.run_process_with_result("signal-catch", {"a": 1}, timeout=5000)
+    )
+    await subscribed_to_signal(committed, "go")
+    broadcast = await zeebe.broadcast_signal("go", {"b": 2})
+    assert broadcast.key >= FIRST_KEY
+    assert broadcast.tenant_id == "<default>"
+    result = await waiting
+    assert result.variables["a"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 from pathlib import Path
@@ -272,3 +273,16 @@ async def test_delete_resource(zbctl: Zbctl) -> None:
     assert "code = NotFound" in gone.stderr
     again = await zbctl("delete", "resource", key, check=False)
     assert "code = NotFound" in again.stderr
+
+
+async def test_broadcast_signal(zbctl: Zbctl, zeebe: ZeebeClient, committed: list[Record]) -> None:
+    await deploy(zbctl, "signal-catch.bpmn")
+    waiting = asyncio.ensure_future(zeebe.run_process_with_result("signal-catch", timeout=5000))
+
+    async def subscribed() -> bool:
+        return any(r.value_type is ValueType.SIGNAL_SUBSCRIPTION for r in committed)
+
+    await eventually(subscribed)
+    out = (await zbctl("broadcast", "signal", "go", "--variables", '{"x": 1}')).stdout
+    assert "key" in out
+    assert (await waiting).bpmn_process_id == "signal-catch"
