@@ -72,8 +72,8 @@ def _activate(
 ) -> dict[str, Any]:
     return {
         "elementId": element_id,
-        "ancestorElementInstanceKey": ancestor,
-        "variableInstructions": [{"variables": v, "scopeId": s} for s, v in variables],
+        "ancestorScopeKey": ancestor,
+        "variableInstructions": [{"variables": v, "elementId": s} for s, v in variables],
     }
 
 

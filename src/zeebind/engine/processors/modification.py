@@ -143,10 +143,10 @@ def _validate_activations(
         element = model.element(str(instruction["elementId"]))
         pairs = []
         for variable_instruction in instruction.get("variableInstructions") or []:
-            scope_id = variable_instruction.get("scopeId", variable_instruction.get("elementId"))
+            scope_id = variable_instruction.get("elementId", variable_instruction.get("scopeId"))
             pairs.append((str(scope_id or ""), dict(variable_instruction.get("variables") or {})))
         ancestor = instruction.get(
-            "ancestorElementInstanceKey", instruction.get("ancestorScopeKey")
+            "ancestorScopeKey", instruction.get("ancestorElementInstanceKey")
         )
         activations.append(_Activation(element, int(ancestor or -1), pairs))
     _validate_variable_scopes(model, activations)
