@@ -31,8 +31,12 @@ class Engine:
 
         ctx = Context(self.state, result, process_now)
         self._process_one(ctx, command)
+        # The caller is answered for its own command; follow-ups (e.g. a signal broadcast by a
+        # throw event) respond to nobody.
+        answer = (result.response, result.rejection, result.awaiting_result_key)
         while result.follow_ups:
             self._process_one(ctx, result.follow_ups.popleft())
+        result.response, result.rejection, result.awaiting_result_key = answer
         return result
 
     def _process_one(self, ctx: Context, command: Record) -> None:

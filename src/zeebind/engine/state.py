@@ -201,6 +201,14 @@ class Timer:
 
 
 @dataclass(slots=True)
+class SignalSubscription:
+    """A signal catch: start event (catchEventInstanceKey -1), catch event, boundary, ESP start."""
+
+    key: int
+    value: dict[str, Any]
+
+
+@dataclass(slots=True)
 class EventTrigger:
     """An event that fired for a scope and waits to be applied (an interrupting boundary event)."""
 
@@ -252,6 +260,11 @@ class State:
         # Process instances created "with result" -> root variable names to return (empty = all)
         self.awaiting_results: dict[int, list[str]] = {}
         self.event_triggers: dict[int, EventTrigger] = {}
+        self.signal_subscriptions: dict[int, SignalSubscription] = {}
+        # signal name -> subscription keys (dict used as an ordered set)
+        self.signal_subscriptions_by_name: dict[tuple[str, str], dict[int, None]] = {}
+        # catch event instance key -> subscription keys it owns
+        self.signal_subscriptions_by_element: dict[int, dict[int, None]] = {}
         self.timers: dict[int, Timer] = {}
         # element instance key -> timer keys it owns (start timers: -1 is not indexed)
         self.timers_by_element: dict[int, dict[int, None]] = {}

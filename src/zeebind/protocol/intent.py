@@ -148,6 +148,16 @@ class SignalIntent(StrEnum):
     BROADCASTED = "BROADCASTED"
 
 
+class SignalSubscriptionIntent(StrEnum):
+    CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
+class EscalationIntent(StrEnum):
+    ESCALATED = "ESCALATED"
+    NOT_ESCALATED = "NOT_ESCALATED"
+
+
 class ResourceDeletionIntent(StrEnum):
     DELETE = "DELETE"
     DELETING = "DELETING"

@@ -11,6 +11,7 @@ from zeebind.engine.appliers import (
     modification,
     process_instance,
     resource_deletion,
+    signal,
     timer,
     variable,
 )
@@ -26,8 +27,9 @@ APPLIERS: dict[tuple[ValueType, str], Applier] = {
     **message.APPLIERS,
     **resource_deletion.APPLIERS,
     **modification.APPLIERS,
-    **timer.APPLIERS,
     **migration.APPLIERS,
+    **timer.APPLIERS,
+    **signal.APPLIERS,
 }
 
 __all__ = ["APPLIERS"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zeebind.bpmn.model import BoundaryEvent, BpmnElementType, FlowNode, MessageDefinition
+from zeebind.bpmn.model import (
+    BoundaryEvent,
+    BpmnElementType,
+    FlowNode,
+    MessageDefinition,
+    Process,
+    StartEvent,
+)
 from zeebind.engine.behaviors.expressions import (
     Failure,
     ScopeVariables,
@@ -163,6 +170,9 @@ def trigger_event(
         return
     model = ctx.model(instance.process_definition_key)
     boundary = model.element(element_id)
+    if isinstance(boundary, StartEvent):
+        _trigger_event_subprocess(ctx, instance, boundary, variables)
+        return
     assert isinstance(boundary, BoundaryEvent)
     if boundary.cancel_activity:
         v = instance.value
@@ -185,9 +195,102 @@ def trigger_event(
         activate(ctx, scope, boundary, variables)
 
 
-def close_subscriptions(ctx: Context, instance: ElementInstance) -> None:
+def _trigger_event_subprocess(
+    ctx: Context, scope: ElementInstance, start: StartEvent, variables: dict[str, Any]
+) -> None:
+    """An event subprocess start fired in `scope`. An interrupting one first terminates
+    everything else in the scope (it runs once); a non-interrupting one runs beside it."""
+    from zeebind.engine.behaviors import signals, timers  # a cycle only at call time
+
+    if not start.is_interrupting:
+        activate_event_subprocess(ctx, scope, start, variables)
+        return
+    v = scope.value
+    ctx.result.append_event(
+        ValueType.PROCESS_EVENT,
+        ProcessEventIntent.TRIGGERING,
+        ctx.key(),
+        {
+            "scopeKey": scope.key,
+            "targetElementId": start.id,
+            "variables": variables,
+            "processDefinitionKey": v["processDefinitionKey"],
+            "processInstanceKey": v["processInstanceKey"],
+            "tenantId": v["tenantId"],
+        },
+    )
+    model = ctx.model(scope.process_definition_key)
+    starts = event_subprocess_start_ids(model, scope)
+    close_subscriptions(ctx, scope, only=starts)
+    timers.cancel(ctx, scope, only=starts)
+    signals.close(ctx, scope, only=starts)
+    if not scope.children:
+        start_triggered_event_subprocess(ctx, scope)
+        return
+    for child_key in list(scope.children):
+        child = ctx.state.element_instances[child_key]
+        ctx.result.follow_up(_PI, ProcessInstanceIntent.TERMINATE_ELEMENT, child_key, child.value)
+
+
+def event_subprocess_start_ids(model: Process, scope: ElementInstance) -> set[str]:
+    container = (
+        model if scope.element_type is BpmnElementType.PROCESS else model.element(scope.element_id)
+    )
+    ids: set[str] = set()
+    for esp_id in getattr(container, "event_sub_process_ids", []):
+        esp = model.element(esp_id)
+        ids.update(getattr(esp, "start_event_ids", []))
+    return ids
+
+
+def activate_event_subprocess(
+    ctx: Context, scope: ElementInstance, start: StartEvent, variables: dict[str, Any]
+) -> None:
+    from zeebind.engine.behaviors.flow import element_value  # a cycle only at call time
+
+    model = ctx.model(scope.process_definition_key)
+    esp = model.element(start.flow_scope_id)
+    value = element_value(scope, esp)
+    value["startElementId"] = start.id
+    if variables:
+        value["variables"] = variables
+    ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, ctx.key(), value)
+
+
+def start_triggered_event_subprocess(ctx: Context, scope: ElementInstance) -> bool:
+    """The scope's other work is gone: the interrupting event subprocess that waited starts."""
+    trigger = ctx.state.event_triggers.get(scope.key)
+    if trigger is None:
+        return False
+    start = ctx.model(scope.process_definition_key).element(trigger.target_element_id)
+    if not isinstance(start, StartEvent):
+        return False
+    v = scope.value
+    ctx.result.append_event(
+        ValueType.PROCESS_EVENT,
+        ProcessEventIntent.TRIGGERED,
+        trigger.key,
+        {
+            "scopeKey": scope.key,
+            "targetElementId": trigger.target_element_id,
+            "variables": trigger.variables,
+            "processDefinitionKey": v["processDefinitionKey"],
+            "processInstanceKey": v["processInstanceKey"],
+            "tenantId": v["tenantId"],
+        },
+    )
+    activate_event_subprocess(ctx, scope, start, trigger.variables)
+    return True
+
+
+def close_subscriptions(
+    ctx: Context, instance: ElementInstance, only: set[str] | None = None
+) -> None:
+    """Closes the message subscriptions the instance owns (`only`: those of these elements)."""
     for sub_key in list(ctx.state.subscriptions_by_element.get(instance.key, {})):
         subscription = ctx.state.subscriptions[sub_key]
+        if only is not None and subscription.value["elementId"] not in only:
+            continue
         ctx.result.append_event(_MS, MessageSubscriptionIntent.DELETED, sub_key, subscription.value)
         ctx.result.append_event(
             _PMS, ProcessMessageSubscriptionIntent.DELETED, sub_key, subscription.value

@@ -156,9 +156,12 @@ def open_planned(ctx: Context, instance: ElementInstance, planned: list[PlannedT
         )
 
 
-def cancel(ctx: Context, instance: ElementInstance) -> None:
+def cancel(ctx: Context, instance: ElementInstance, only: set[str] | None = None) -> None:
+    """Cancels the timers the instance owns (`only`: those of these target elements)."""
     for key in list(ctx.state.timers_by_element.get(instance.key, {})):
         timer = ctx.state.timers[key]
+        if only is not None and timer.value["targetElementId"] not in only:
+            continue
         ctx.result.append_event(ValueType.TIMER, TimerIntent.CANCELED, key, timer.value)
 
 

@@ -14,6 +14,7 @@ from zeebind.engine.elements.lifecycle import Behavior
 ACTIVATE: dict[BpmnElementType, Behavior] = {
     BpmnElementType.PROCESS: activities.process,
     BpmnElementType.SUB_PROCESS: activities.sub_process,
+    BpmnElementType.EVENT_SUB_PROCESS: activities.sub_process,
     BpmnElementType.CALL_ACTIVITY: activities.call_activity,
     BpmnElementType.SERVICE_TASK: activities.job_task,
     BpmnElementType.SEND_TASK: activities.job_task,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from zeebind.bpmn.model import (
@@ -14,9 +15,10 @@ from zeebind.bpmn.model import (
     Process,
     ReceiveTask,
     ScriptTask,
+    StartEvent,
     SubProcess,
 )
-from zeebind.engine.behaviors import flow, messages, timers, variables
+from zeebind.engine.behaviors import flow, messages, signals, timers, variables
 from zeebind.engine.behaviors.expressions import (
     Failure,
     ScopeVariables,
@@ -36,34 +38,61 @@ from zeebind.feel import to_json
 def open_events(
     ctx: Context,
     instance: ElementInstance,
-    element: FlowNode,
+    element: FlowNode | None,
     own_message: MessageDefinition | None = None,
     *,
     own_timer: bool = False,
+    own_signal: bool = False,
+    container: FlowNode | Process | None = None,
 ) -> bool:
-    """Opens the message subscriptions and timers of the element and of its boundary events.
+    """Opens the message, timer and signal subscriptions of the element, of its boundary events
+    and of the event subprocess starts of `container` (a process or subprocess being activated).
 
     Everything is evaluated before anything is opened: a failure raises an incident, opens
     nothing, and the activation is re-run when the incident is resolved.
     """
-    planned = messages.plan(ctx, instance, element, own_message)
+    model = ctx.model(instance.process_definition_key)
+    planned = messages.plan(ctx, instance, element, own_message) if element is not None else []
     if isinstance(planned, Failure):
         fail(ctx, instance, planned)
         return False
-    model = ctx.model(instance.process_definition_key)
-    targets = [element] if own_timer else []
-    targets += [model.element(b) for b in messages.boundary_ids(instance, element)]
+    boundaries = (
+        [model.element(b) for b in messages.boundary_ids(instance, element)] if element else []
+    )
+    targets = [element, *boundaries] if element and (own_timer or own_signal) else boundaries
+    # The start events of the scope's event subprocesses wait from the scope's activation on.
+    starts = [
+        start
+        for esp_id in getattr(container, "event_sub_process_ids", [])
+        for start_id in getattr(model.element(esp_id), "start_event_ids", [])
+        if isinstance(start := model.element(start_id), StartEvent)
+    ]
+    for start in starts:
+        if start.message is not None:
+            found = messages.plan(ctx, instance, start, start.message)
+            if isinstance(found, Failure):
+                fail(ctx, instance, found)
+                return False
+            planned += [replace(p, interrupting=start.is_interrupting) for p in found]
+    targets += starts
     planned_timers = timers.plan(ctx, instance, targets)
     if isinstance(planned_timers, Failure):
         fail(ctx, instance, planned_timers)
         return False
+    planned_signals = signals.plan(ctx, instance, targets)
+    if isinstance(planned_signals, Failure):
+        fail(ctx, instance, planned_signals)
+        return False
     messages.open_planned(ctx, instance, planned)
     timers.open_planned(ctx, instance, planned_timers)
+    signals.open_planned(ctx, instance, planned_signals)
     return True
 
 
 def process(ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]) -> None:
     assert isinstance(element, Process)
+    if not open_events(ctx, instance, None, container=element):
+        return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     start_id = command.get("startElementId") or element.none_start_event_id
     assert start_id is not None
@@ -128,15 +157,16 @@ def script_task(
 def message_wait(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
-    """Receive tasks and intermediate message and timer catch events."""
+    """Receive tasks and intermediate message, timer and signal catch events."""
     assert isinstance(element, ReceiveTask | IntermediateCatchEvent)
     failure = variables.apply_inputs(ctx, instance.key, element.inputs)
     if failure is not None:
         fail(ctx, instance, failure)
         return
     own_timer = element.event_type is BpmnEventType.TIMER
-    message = None if own_timer else element.message
-    if not open_events(ctx, instance, element, message, own_timer=own_timer):
+    own_signal = element.event_type is BpmnEventType.SIGNAL
+    message = None if own_timer or own_signal else element.message
+    if not open_events(ctx, instance, element, message, own_timer=own_timer, own_signal=own_signal):
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     messages.correlate_buffered(ctx, instance)
@@ -150,11 +180,13 @@ def sub_process(
     if failure is not None:
         fail(ctx, instance, failure)
         return
-    if not open_events(ctx, instance, element):
+    if not open_events(ctx, instance, element, container=element):
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     model = ctx.model(instance.process_definition_key)
-    flow.activate(ctx, instance, model.element(element.start_event_id))
+    # An event subprocess starts at the start event that fired, with the event's variables.
+    start_id = command.get("startElementId") or element.start_event_id
+    flow.activate(ctx, instance, model.element(start_id), command.get("variables"))
     messages.correlate_buffered(ctx, instance)
 
 

@@ -8,11 +8,12 @@ from zeebind.bpmn.model import BpmnEventType, EndEvent, IntermediateCatchEvent
 from zeebind.engine.behaviors import errors, flow, variables
 from zeebind.engine.behaviors.expressions import Failure, ScopeVariables, evaluate_string
 from zeebind.engine.behaviors.incidents import raise_incident
+from zeebind.engine.behaviors.messages import trigger_event
 from zeebind.engine.context import Context
 from zeebind.engine.elements import activities
 from zeebind.engine.elements.lifecycle import Intent, complete, event, fail
 from zeebind.engine.state import ElementInstance
-from zeebind.protocol.intent import ProcessInstanceIntent
+from zeebind.protocol.intent import EscalationIntent, ProcessInstanceIntent, SignalIntent
 from zeebind.protocol.record import ValueType
 
 start_event = activities.pass_through
@@ -27,6 +28,10 @@ def end_event(
         _error_end_event(ctx, instance, element)
     elif element.event_type is BpmnEventType.TERMINATE:
         _terminate_end_event(ctx, instance, element)
+    elif element.event_type is BpmnEventType.SIGNAL:
+        _signal_throw(ctx, instance, element)
+    elif element.event_type is BpmnEventType.ESCALATION:
+        _escalation_throw(ctx, instance, element)
     else:
         activities.pass_through(ctx, instance, element, command)
 
@@ -94,7 +99,72 @@ def throw_event(
     if element.event_type is BpmnEventType.LINK:
         _link(ctx, instance, element)
         return
+    if element.event_type is BpmnEventType.SIGNAL:
+        _signal_throw(ctx, instance, element)
+        return
+    if element.event_type is BpmnEventType.ESCALATION:
+        _escalation_throw(ctx, instance, element)
+        return
     activities.pass_through(ctx, instance, element, command)
+
+
+def _signal_throw(ctx: Context, instance: ElementInstance, element: Any) -> None:
+    """Broadcasts the signal with the throwing element's local variables, then continues."""
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    signal = element.events.signal
+    assert signal is not None
+    name = evaluate_string(signal.name, ScopeVariables(ctx.state, instance.key))
+    if isinstance(name, Failure):
+        fail(ctx, instance, name)
+        return
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    local = {n: v.value for n, v in ctx.state.variables.get(instance.key, {}).items()}
+    ctx.result.follow_up(
+        ValueType.SIGNAL,
+        SignalIntent.BROADCAST,
+        -1,
+        {"signalName": name, "variables": local, "tenantId": instance.value["tenantId"]},
+    )
+    complete(ctx, instance, element, None)
+
+
+def _escalation_throw(ctx: Context, instance: ElementInstance, element: Any) -> None:
+    """Escalates to the nearest catcher; uncaught, or caught without interrupting, it goes on."""
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    escalation = element.events.escalation
+    assert escalation is not None
+    code = ""
+    if escalation.code is not None:
+        found_code = evaluate_string(escalation.code, ScopeVariables(ctx.state, instance.key))
+        if isinstance(found_code, Failure):
+            fail(ctx, instance, found_code)
+            return
+        code = found_code
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    catcher = errors.find(ctx, instance.flow_scope_key, BpmnEventType.ESCALATION, code)
+    value = {
+        "processInstanceKey": instance.process_instance_key,
+        "escalationCode": code,
+        "throwElementId": element.id,
+        "catchElementId": catcher.event.id if isinstance(catcher, errors.Catcher) else "",
+        "tenantId": instance.value["tenantId"],
+    }
+    if not isinstance(catcher, errors.Catcher):
+        ctx.result.append_event(
+            ValueType.ESCALATION, EscalationIntent.NOT_ESCALATED, ctx.key(), value
+        )
+        complete(ctx, instance, element, None)
+        return
+    ctx.result.append_event(ValueType.ESCALATION, EscalationIntent.ESCALATED, ctx.key(), value)
+    trigger_event(ctx, catcher.instance.key, catcher.event.id, {})
+    if not catcher.is_interrupting:
+        complete(ctx, instance, element, None)
 
 
 def _link(ctx: Context, instance: ElementInstance, element: Any) -> None:

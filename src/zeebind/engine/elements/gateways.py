@@ -12,7 +12,7 @@ from zeebind.bpmn.model import (
     InclusiveGateway,
     IntermediateCatchEvent,
 )
-from zeebind.engine.behaviors import messages, timers
+from zeebind.engine.behaviors import messages, signals, timers
 from zeebind.engine.behaviors.expressions import Failure, ScopeVariables, evaluate_boolean
 from zeebind.engine.behaviors.incidents import raise_incident
 from zeebind.engine.context import Context
@@ -146,8 +146,13 @@ def event_based(
     if isinstance(planned_timers, Failure):
         fail(ctx, instance, planned_timers)
         return
+    planned_signals = signals.plan(ctx, instance, targets)
+    if isinstance(planned_signals, Failure):
+        fail(ctx, instance, planned_signals)
+        return
     messages.open_planned(ctx, instance, planned)
     timers.open_planned(ctx, instance, planned_timers)
+    signals.open_planned(ctx, instance, planned_signals)
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     messages.correlate_buffered(ctx, instance)
 

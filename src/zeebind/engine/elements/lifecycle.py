@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from zeebind.bpmn.model import BoundaryEvent, BpmnElementType, CallActivity, FlowNode, Process
-from zeebind.engine.behaviors import flow, messages, timers, variables
+from zeebind.engine.behaviors import flow, messages, signals, timers, variables
 from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.behaviors.incidents import raise_incident, resolve_incidents_of
 from zeebind.engine.behaviors.jobs import cancel_job
@@ -53,6 +53,7 @@ def complete(
         event(ctx, instance, Intent.ELEMENT_COMPLETING)
         messages.close_subscriptions(ctx, instance)
         timers.cancel(ctx, instance)
+        signals.close(ctx, instance)
     if isinstance(element, Process):
         _complete_process(ctx, instance)
         return
@@ -114,6 +115,7 @@ def terminate(ctx: Context, instance: ElementInstance) -> Record:
     cancel_job(ctx, instance)
     messages.close_subscriptions(ctx, instance)
     timers.cancel(ctx, instance)
+    signals.close(ctx, instance)
     resolve_incidents_of(ctx, instance)
     waits = False
     for child_key in list(instance.children):
@@ -132,6 +134,10 @@ def terminate(ctx: Context, instance: ElementInstance) -> Record:
 def terminated(ctx: Context, instance: ElementInstance) -> None:
     """TERMINATED, then whatever waited for it: an interrupting event, or a terminating scope."""
     trigger = ctx.state.event_triggers.get(instance.key)
+    if trigger is not None:
+        target = ctx.model(instance.process_definition_key).element(trigger.target_element_id)
+        if not isinstance(target, BoundaryEvent):
+            trigger = None  # an event subprocess of this scope that will not run now
     event(ctx, instance, Intent.ELEMENT_TERMINATED)
     v = instance.value
     if trigger is not None:
@@ -168,6 +174,8 @@ def terminated(ctx: Context, instance: ElementInstance) -> None:
     if outer.state == Intent.ELEMENT_TERMINATING:
         if not outer.children and outer.called_instance_key < 0:
             terminated(ctx, outer)
+    elif not outer.children and messages.start_triggered_event_subprocess(ctx, outer):
+        pass  # an interrupting event subprocess waited for the others to be terminated
     else:
         # e.g. a terminate end event or a completion condition ended the others: the scope
         # completes once nothing is left in it.

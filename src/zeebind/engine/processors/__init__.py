@@ -14,6 +14,7 @@ from zeebind.engine.processors import (
     modification,
     process_instance,
     resource_deletion,
+    signal,
     timer,
     variable_document,
 )
@@ -30,8 +31,9 @@ PROCESSORS: dict[tuple[ValueType, str], Processor] = {
     **decision.PROCESSORS,
     **resource_deletion.PROCESSORS,
     **modification.PROCESSORS,
-    **timer.PROCESSORS,
     **migration.PROCESSORS,
+    **timer.PROCESSORS,
+    **signal.PROCESSORS,
 }
 
 __all__ = ["PROCESSORS", "Processor"]

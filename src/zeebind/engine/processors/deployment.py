@@ -13,7 +13,7 @@ from zeebind.bpmn.form import parse_form
 from zeebind.bpmn.model import Process
 from zeebind.bpmn.parser import parse_bpmn
 from zeebind.dmn.metadata import DecisionRequirements, parse_dmn_metadata
-from zeebind.engine.behaviors import timers
+from zeebind.engine.behaviors import signals, timers
 from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.context import Context, Processor
 from zeebind.protocol.intent import (
@@ -201,6 +201,9 @@ def _deploy_process(
     state.processes[key].model = process
     _replace_message_start_subscriptions(ctx, latest.key if latest else None, key, process)
     _replace_start_timers(ctx, latest.key if latest else None, key, process)
+    signals.replace_start_subscriptions(
+        ctx, latest.key if latest else None, state.processes[key], process
+    )
     meta = {name: value[name] for name in value if name not in ("resource", "versionTag")}
     meta["isDuplicate"] = False
     return meta

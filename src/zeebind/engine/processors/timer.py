@@ -35,9 +35,12 @@ def trigger(ctx: Context, command: Record) -> None:
     instance = ctx.state.element_instances.get(v["elementInstanceKey"])
     if instance is None:
         return
-    if isinstance(target, BoundaryEvent) and not target.cancel_activity:
-        assert target.events.timer is not None
-        timers.rearm(ctx, timer, target.events.timer, ScopeVariables(ctx.state, instance.key))
+    repeats = (isinstance(target, BoundaryEvent) and not target.cancel_activity) or (
+        isinstance(target, StartEvent) and not target.is_interrupting
+    )
+    timer_definition = getattr(getattr(target, "events", None), "timer", None)
+    if repeats and timer_definition is not None:
+        timers.rearm(ctx, timer, timer_definition, ScopeVariables(ctx.state, instance.key))
     trigger_event(ctx, instance.key, target.id, {})
 
 
