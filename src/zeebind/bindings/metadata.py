@@ -79,3 +79,30 @@ class ComponentMetadata(Mapping[str, str]):
                 f'"{value}" is not a duration (expected e.g. "45s", "1h30m", "PT45S" or seconds)',
                 field=name,
             ) from None
+
+    def integer(self, name: str, default: int) -> int:
+        """A whole number (`32`, or `0x20` as Go's base 0 allows); absent or empty: default."""
+        value = self.string(name)
+        if value is None or not value.strip():
+            return default
+        text = value.strip()
+        try:
+            return int(text, 0)
+        except ValueError:
+            try:
+                return int(text, 10)  # "010": Python's base 0 refuses leading zeros
+            except ValueError:
+                raise ComponentError(f'"{value}" is not a whole number', field=name) from None
+
+    def number(self, name: str, default: float) -> float:
+        """A decimal number (`0.3`); absent or empty: default."""
+        value = self.string(name)
+        if value is None or not value.strip():
+            return default
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise ComponentError(f'"{value}" is not a number', field=name) from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ComponentError(f'"{value}" is not a finite number', field=name)
+        return number

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from zeebind.bindings.binding import OutputBinding
+from zeebind.bindings.binding import InputBinding, OutputBinding
 from zeebind.bindings.command.binding import COMPONENT_TYPE, ZeebeCommandBinding
 from zeebind.bindings.command.settings import ClientSettings
 from zeebind.bindings.component import Component
 from zeebind.bindings.errors import ComponentError
+from zeebind.bindings.jobworker.settings import COMPONENT_TYPE as JOBWORKER_TYPE
+from zeebind.bindings.jobworker.settings import WorkerSettings
+from zeebind.bindings.jobworker.worker import JobWorker
 from zeebind.client.gateway import GatewayClient
 from zeebind.client.remote import RemoteGatewayClient
 
-SUPPORTED_TYPES = (COMPONENT_TYPE,)
+SUPPORTED_TYPES = (COMPONENT_TYPE, JOBWORKER_TYPE)
 SUPPORTED_VERSIONS = ("v1",)
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "::", "[::]"})
 
@@ -32,10 +35,13 @@ class EmbeddedGateway:
 
 @dataclass(frozen=True)
 class BuiltBinding:
+    """An output binding (`binding`) or an input binding (`input`), and how it reaches Zeebe."""
+
     component: Component
-    binding: OutputBinding
+    binding: OutputBinding | None
     embedded: bool
     address: str
+    input: InputBinding | None = None
 
     @property
     def route(self) -> str:
@@ -44,6 +50,11 @@ class BuiltBinding:
 
 def check(component: Component) -> ClientSettings:
     """Everything that can be checked without connecting; raises ComponentError naming the field."""
+    settings = check_settings(component)
+    return settings.client if isinstance(settings, WorkerSettings) else settings
+
+
+def check_settings(component: Component) -> ClientSettings | WorkerSettings:
     if component.type not in SUPPORTED_TYPES:
         raise component.error(
             ComponentError(
@@ -60,22 +71,32 @@ def check(component: Component) -> ClientSettings:
             )
         )
     try:
+        if component.type == JOBWORKER_TYPE:
+            return WorkerSettings.parse(component.name, component.metadata)
         return ClientSettings.parse(component.metadata)
     except ComponentError as err:
         raise component.error(err) from None
 
 
-def build(component: Component, embedded: EmbeddedGateway | None) -> BuiltBinding:
-    settings = check(component)
-    if embedded is not None and embedded.serves(settings.gateway_address):
-        return BuiltBinding(
-            component, ZeebeCommandBinding(embedded.client()), True, settings.gateway_address
-        )
-    client = RemoteGatewayClient(
+def build(
+    component: Component, embedded: EmbeddedGateway | None, *, grace_seconds: float = 5.0
+) -> BuiltBinding:
+    settings = check_settings(component)
+    client_settings = settings.client if isinstance(settings, WorkerSettings) else settings
+    address = client_settings.gateway_address
+    in_process = embedded is not None and embedded.serves(address)
+    client = embedded.client() if embedded is not None and in_process else _remote(client_settings)
+    if isinstance(settings, WorkerSettings):
+        worker = JobWorker(component.name, settings, client, grace_seconds=grace_seconds)
+        return BuiltBinding(component, None, in_process, address, input=worker)
+    return BuiltBinding(component, ZeebeCommandBinding(client), in_process, address)
+
+
+def _remote(settings: ClientSettings) -> GatewayClient:
+    return RemoteGatewayClient(
         settings.gateway_address,
         plaintext=settings.plaintext,
         ca_path=settings.ca_certificate_path,
         oauth=settings.oauth,
         keepalive=settings.keepalive.total_seconds(),
     )
-    return BuiltBinding(component, ZeebeCommandBinding(client), False, settings.gateway_address)

@@ -1,4 +1,4 @@
-"""Run the Dapr-compatible sidecar with the Zeebe command binding (and the embedded engine)."""
+"""Run the Dapr-compatible sidecar with the Zeebe bindings (and the embedded engine)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-engine", action="store_true", help="do not start the embedded engine")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (127.0.0.1)")
+    parser.add_argument(
+        "--dapr-graceful-shutdown-seconds",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="on stop, how long input-binding deliveries under way may take to finish (5)",
+    )
 
 
 def options(args: argparse.Namespace) -> SidecarOptions:
@@ -51,6 +58,11 @@ def options(args: argparse.Namespace) -> SidecarOptions:
         value = getattr(args, name)
         if not 0 <= value <= 65535:
             raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 65535, not {value}")
+    if args.app_port is not None and not 1 <= args.app_port <= 65535:
+        raise ValueError(f"--app-port must be between 1 and 65535, not {args.app_port}")
+    grace = args.dapr_graceful_shutdown_seconds
+    if not grace >= 0:
+        raise ValueError(f"--dapr-graceful-shutdown-seconds must not be negative, not {grace}")
     return SidecarOptions(
         resources_path=args.resources_path,
         host=args.host,
@@ -63,11 +75,14 @@ def options(args: argparse.Namespace) -> SidecarOptions:
         data_dir=None if args.in_memory else args.data_dir,
         engine=not args.no_engine,
         api_token=os.environ.get("DAPR_API_TOKEN") or None,
+        graceful_shutdown_seconds=grace,
     )
 
 
 def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    # httpx logs every request at INFO: one line per delivery to the app, and per token fetch.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         app = SidecarApp(options(args))
         app.components()

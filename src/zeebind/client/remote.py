@@ -106,9 +106,10 @@ class RemoteGatewayClient:
         header = await self._authorization()
         await self._connected(timeout)
         received = False
+        running = call(request, timeout=timeout, metadata=_metadata(header))
         try:
             try:
-                async for message in call(request, timeout=timeout, metadata=_metadata(header)):
+                async for message in running:
                     received = True
                     yield message
             except grpc.aio.AioRpcError as err:
@@ -117,10 +118,14 @@ class RemoteGatewayClient:
                 fresh = await self._refreshed(header)
                 if fresh == header:
                     raise
-                async for message in call(request, timeout=timeout, metadata=_metadata(fresh)):
+                running = call(request, timeout=timeout, metadata=_metadata(fresh))
+                async for message in running:
                     yield message
         except grpc.aio.AioRpcError as err:
             raise _gateway_error(err) from None
+        finally:
+            # Leaving early (a worker closing its job stream) ends the call at the gateway too.
+            running.cancel()
 
     async def close(self) -> None:
         await self._channel.close()

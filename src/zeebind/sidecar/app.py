@@ -21,11 +21,13 @@ import grpc
 import uvicorn
 
 from zeebind.app import EngineApp
+from zeebind.bindings.binding import AppChannel
 from zeebind.bindings.command.binding import COMPONENT_TYPE
 from zeebind.bindings.component import Component, load_components
 from zeebind.bindings.metadata import ComponentMetadata
 from zeebind.bindings.registry import BuiltBinding, EmbeddedGateway, build, check
 from zeebind.client.embedded import EmbeddedGatewayClient
+from zeebind.sidecar.app_channel import app_channel
 from zeebind.sidecar.grpc_api import create_server
 from zeebind.sidecar.http_api import create_app
 from zeebind.sidecar.runtime import Sidecar
@@ -48,6 +50,8 @@ class SidecarOptions:
     data_dir: Path | None = None
     engine: bool = True
     api_token: str | None = None
+    # How long deliveries under way may take to finish when the sidecar stops.
+    graceful_shutdown_seconds: float = 5.0
 
 
 class SidecarApp:
@@ -66,6 +70,7 @@ class SidecarApp:
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._grpc: grpc.aio.Server | None = None
+        self.app_channel: AppChannel | None = None
 
     def components(self) -> list[Component]:
         """The folder's components, all checked; the default one when there are none."""
@@ -96,18 +101,41 @@ class SidecarApp:
                 )
                 if self.options.gateway_port == 0:
                     components = self._retarget(components, engine.port)
+            grace = self.options.graceful_shutdown_seconds
             for component in components:
-                built = build(component, embedded)
+                built = build(component, embedded, grace_seconds=grace)
                 self.built.append(built)
-                self.sidecar.register(
-                    component.name, component.type, component.version, built.binding
-                )
+                if built.binding is not None:
+                    self.sidecar.register(
+                        component.name, component.type, component.version, built.binding
+                    )
+                if built.input is not None:
+                    self.sidecar.register_input(
+                        component.name, component.type, component.version, built.input
+                    )
             await self._start_grpc()
             await self._start_http()
+            await self._start_inputs()
         except BaseException:
             await self.stop()
             raise
         self.sidecar.ready = True
+
+    async def _start_inputs(self) -> None:
+        """Input bindings read once the app answers; without `--app-port` they are not read."""
+        inputs = list(self.sidecar.inputs.values())
+        if not inputs:
+            return
+        port = self.options.app_port
+        if port is None:
+            logger.warning(
+                "input bindings %s are not read: no --app-port given (app channel not initialized)",
+                ", ".join(item.name for item in inputs),
+            )
+            return
+        self.app_channel = app_channel(self.options.app_protocol, port)
+        for item in inputs:
+            await item.binding.read(self.app_channel)
 
     def _retarget(self, components: list[Component], port: int) -> list[Component]:
         """With `--gateway-port 0` the default component follows the port the engine got."""
@@ -166,6 +194,12 @@ class SidecarApp:
 
     async def stop(self) -> None:
         self.sidecar.ready = False
+        # Deliveries under way finish first: they may call the APIs (autocomplete off) and need the
+        # app channel and the engine.
+        await self.sidecar.close_inputs()
+        if self.app_channel is not None:
+            await self.app_channel.close()
+            self.app_channel = None
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task
@@ -175,6 +209,7 @@ class SidecarApp:
             self._grpc = None
         await self.sidecar.close()
         self.sidecar.bindings.clear()
+        self.sidecar.inputs.clear()
         self.built.clear()
         if self.engine is not None:
             await self.engine.stop()

@@ -14,6 +14,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import Message
 
 SERVICE_NAME = "dapr.proto.runtime.v1.Dapr"
+APP_CALLBACK_SERVICE = "dapr.proto.runtime.v1.AppCallback"
 ERROR_INFO_TYPE_URL = "type.googleapis.com/google.rpc.ErrorInfo"
 
 
@@ -28,6 +29,12 @@ class DaprProtocol:
         self.Status = self._message("google.rpc.Status")
         self.ErrorInfo = self._message("google.rpc.ErrorInfo")
         self.Any = self._message("google.protobuf.Any")
+        self.Empty = self._message("google.protobuf.Empty")
+        self.BindingEventRequest = self._message("dapr.proto.runtime.v1.BindingEventRequest")
+        self.BindingEventResponse = self._message("dapr.proto.runtime.v1.BindingEventResponse")
+        self.ListInputBindingsResponse = self._message(
+            "dapr.proto.runtime.v1.ListInputBindingsResponse"
+        )
 
     @classmethod
     def load(cls) -> DaprProtocol:

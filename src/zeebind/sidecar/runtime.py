@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from zeebind.bindings.binding import InvokeRequest, InvokeResponse, OutputBinding
+from zeebind.bindings.binding import InputBinding, InvokeRequest, InvokeResponse, OutputBinding
 from zeebind.bindings.errors import BindingError
 from zeebind.sidecar.status import INVOKE_OUTPUT_BINDING, ApiError
 
@@ -23,6 +24,14 @@ class RegisteredBinding:
     binding: OutputBinding
 
 
+@dataclass(frozen=True)
+class RegisteredInput:
+    name: str
+    type: str
+    version: str
+    binding: InputBinding
+
+
 @dataclass
 class Sidecar:
     app_id: str = "zeebind"
@@ -32,9 +41,13 @@ class Sidecar:
     app_port: int | None = None
     app_protocol: str = "http"
     extended: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, RegisteredInput] = field(default_factory=dict)
 
     def register(self, name: str, type_: str, version: str, binding: OutputBinding) -> None:
         self.bindings[name] = RegisteredBinding(name, type_, version, binding)
+
+    def register_input(self, name: str, type_: str, version: str, binding: InputBinding) -> None:
+        self.inputs[name] = RegisteredInput(name, type_, version, binding)
 
     async def invoke(
         self, name: str, operation: str, data: bytes, metadata: Mapping[str, str]
@@ -79,6 +92,15 @@ class Sidecar:
                     "capabilities": ["OUTPUT_BINDING"],
                 }
                 for item in self.bindings.values()
+            ]
+            + [
+                {
+                    "name": item.name,
+                    "type": item.type,
+                    "version": item.version,
+                    "capabilities": ["INPUT_BINDING"],
+                }
+                for item in self.inputs.values()
             ],
         }
         if self.extended:
@@ -90,6 +112,11 @@ class Sidecar:
         answer["appConnectionProperties"] = connection
         return answer
 
+    async def close_inputs(self) -> None:
+        """Input bindings first: their deliveries under way may still call the output bindings."""
+        await asyncio.gather(*(item.binding.close() for item in self.inputs.values()))
+
     async def close(self) -> None:
+        await self.close_inputs()
         for item in self.bindings.values():
             await item.binding.close()

@@ -25,6 +25,7 @@ def test_the_descriptor_set_is_up_to_date(tmp_path: Path) -> None:
             f"--descriptor_set_out={out}",
             "dapr.proto",
             "rpc_status.proto",
+            "appcallback.proto",
         ]
     )
     assert code == 0
@@ -45,3 +46,20 @@ def test_the_messages_are_in_a_private_pool() -> None:
         {"k": "v"},
         "o",
     )
+
+
+def test_binding_events_read_as_the_sdk_writes_them() -> None:
+    from dapr.proto.runtime.v1 import appcallback_pb2
+
+    request = dapr.BindingEventRequest(name="w", data=b"{}", metadata={"X-Zeebe-Job-Key": "1"})
+    same = appcallback_pb2.BindingEventRequest.FromString(request.SerializeToString())
+    assert (same.name, same.data, dict(same.metadata)) == ("w", b"{}", {"X-Zeebe-Job-Key": "1"})
+    answer = appcallback_pb2.BindingEventResponse(data=b'{"a":1}', to=["out"], store_name="s")
+    answer.states.add(key="k", value=b"v")
+    ours = dapr.BindingEventResponse.FromString(answer.SerializeToString())
+    assert (ours.data, list(ours.to), ours.store_name) == (b'{"a":1}', ["out"], "s")
+    listed = appcallback_pb2.ListInputBindingsResponse(bindings=["a", "b"])
+    assert list(dapr.ListInputBindingsResponse.FromString(listed.SerializeToString()).bindings) == [
+        "a",
+        "b",
+    ]

@@ -35,13 +35,18 @@ _GO_CODE_NAMES = {
 }
 
 
+def go_status(code: grpc.StatusCode, details: str) -> str:
+    """`rpc error: code = NotFound desc = …`, as grpc-go prints a status."""
+    return f"rpc error: code = {_GO_CODE_NAMES.get(code, code.name)} desc = {details}"
+
+
 def describe(err: GatewayError) -> str:
     if err.code == grpc.StatusCode.UNIMPLEMENTED:
         return (
             "rpc error: code = Unimplemented desc = "
             f"the gateway does not support this yet ({err.details})"
         )
-    return f"rpc error: code = {_GO_CODE_NAMES.get(err.code, err.code.name)} desc = {err.details}"
+    return go_status(err.code, err.details)
 
 
 def failure(context: str, err: GatewayError) -> BindingError:
