@@ -74,7 +74,8 @@ class JobStream:
     timeout: int
     fetch_variables: list[str]
     tenant_ids: list[str]
-    queue: asyncio.Queue[tuple[int, dict[str, Any]]] = field(default_factory=asyncio.Queue)
+    # None ends the iteration (the stream or the broker was closed).
+    queue: asyncio.Queue[tuple[int, dict[str, Any]] | None] = field(default_factory=asyncio.Queue)
     closed: bool = False
     in_flight: bool = False
 
@@ -83,7 +84,10 @@ class JobStream:
 
     async def _iterate(self) -> AsyncIterator[tuple[int, dict[str, Any]]]:
         while not self.closed:
-            yield await self.queue.get()
+            item = await self.queue.get()
+            if item is None:
+                return
+            yield item
 
     def close(self) -> None:
         """Ends the stream; jobs pushed but not taken are handed back (YIELD)."""
@@ -92,8 +96,10 @@ class JobStream:
         self.closed = True
         self.broker._remove_stream(self)
         while not self.queue.empty():
-            job_key, _ = self.queue.get_nowait()
-            self.broker._submit_internal(_command(ValueType.JOB, JobIntent.YIELD, job_key, {}))
+            item = self.queue.get_nowait()
+            if item is not None:
+                self.broker._submit_internal(_command(ValueType.JOB, JobIntent.YIELD, item[0], {}))
+        self.queue.put_nowait(None)
 
 
 def _command(
@@ -187,6 +193,7 @@ class Broker:
         for streams in list(self._streams.values()):
             for stream in list(streams):
                 stream.closed = True
+                stream.queue.put_nowait(None)
         try:
             self.take_snapshot()
         except Exception:  # pragma: no cover - the log alone still restores everything
