@@ -7,7 +7,7 @@ import decimal
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from zeebind.feel.builtins import C, InvocationError, builtin, num, text
+from zeebind.feel.builtins import C, InvocationError, builtin, num, parameter_names, text
 from zeebind.feel.values import YearsMonthsDuration, format_value
 
 if TYPE_CHECKING:
@@ -148,3 +148,7 @@ def _random_number(ctx: EvalContext) -> Any:
     # derived from the injected uuid source so that evaluations stay reproducible under test
     digest = ctx.new_uuid().replace("-", "")
     return Decimal(int(digest[:13], 16)) / Decimal(16**13)
+
+
+# feel-scala names the parameter `number` (the DMN spec and TCK 0050 use `n`): both are accepted
+parameter_names("abs", "number")
