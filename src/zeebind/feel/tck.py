@@ -6,6 +6,14 @@ Loads each test folder's models (item definitions, input data, decisions, BKMs, 
 evaluates the decisions named by the result nodes (literal expressions, boxed contexts, decision
 tables, invocations, lists, relations, conditionals, filters, iterations, function definitions)
 and prints pass counts per folder and in total. It is a conformance harness, not a DMN engine.
+
+Known gaps and deliberate differences (zeebind follows Camunda's feel-scala where they disagree):
+* years outside 1..9999 and sub-microsecond precision (Python ``datetime``);
+* external Java functions (``function(...) external``) are refused, as in Zeebe;
+* ``string()`` of contexts and zero durations use feel-scala's forms (``{a:1}``, ``P0D``, ``P0Y``)
+  where non-compliant/0079 expects ``{a: 1}``, ``PT0S``, ``P0M``;
+* ``context put`` replaces a non-context entry on its path (1146 nested009 expects null);
+* ``abs`` accepts feel-scala's ``number`` as well as the spec's ``n`` (0050 expects null).
 """
 
 from __future__ import annotations
