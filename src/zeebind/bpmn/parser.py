@@ -47,7 +47,7 @@ from zeebind.bpmn.zeebe_extensions import (
     zeebe_extensions,
 )
 
-# Builders keep the names they had when they lived here.
+# The business rule task builder (below) keeps the names it had when every builder lived here.
 _Build = Build
 _job_task = job_task
 
@@ -182,7 +182,7 @@ def _build_process(process_xml: XmlElement, build: Build) -> Process:
     return process
 
 
-def _build_scope(build: _Build, container: XmlElement, scope_id: str) -> list[str]:
+def _build_scope(build: Build, container: XmlElement, scope_id: str) -> list[str]:
     """Build the flow nodes and sequence flows directly inside a process or subprocess."""
     child_ids: list[str] = []
     flow_xmls: list[XmlElement] = []
@@ -210,7 +210,7 @@ def _build_scope(build: _Build, container: XmlElement, scope_id: str) -> list[st
     return child_ids
 
 
-def _build_flow_node(build: _Build, xml: XmlElement, tag: str, scope_id: str) -> FlowNode | None:
+def _build_flow_node(build: Build, xml: XmlElement, tag: str, scope_id: str) -> FlowNode | None:
     findings = build.findings
     node_id = xml.get("id") or ""
     if not node_id:
@@ -301,7 +301,7 @@ def _check_extensions(xml: XmlElement, element_id: str, findings: Findings) -> N
             findings.add(element_id, f"Extension element 'zeebe:{name}' is not supported yet")
 
 
-def _build_flow(build: _Build, xml: XmlElement, scope_id: str) -> None:
+def _build_flow(build: Build, xml: XmlElement, scope_id: str) -> None:
     findings = build.findings
     flow_id = xml.get("id") or ""
     if not flow_id:
