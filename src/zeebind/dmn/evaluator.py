@@ -291,6 +291,16 @@ class DrgEvaluator:
         run.by_namespace = {ns: from_python(dict(v)) for ns, v in (by_namespace or {}).items()}
         try:
             output = run.decision(decision)
+        except RecursionError:
+            return DecisionResult(
+                decision.id,
+                decision.name,
+                None,
+                run.audit,
+                decision.id,
+                f"Expected to evaluate decision '{decision.id}', but the evaluation is nested "
+                "too deeply (a recursion without end?)",
+            )
         except DecisionEvaluationError as err:
             return DecisionResult(
                 decision.id,
@@ -446,6 +456,7 @@ class _Run:
         self.audit: list[EvaluatedDecision] = [] if audit is None else audit
         self.by_namespace: Mapping[str, Mapping[str, Any]] = {}
         self._active: set[str] = set()
+        self._functions: dict[str, FeelFunction] = {}
 
     # -- references --
 
@@ -562,10 +573,26 @@ class _Run:
         return value
 
     def bkm_function(self, bkm: BusinessKnowledgeModel) -> FeelFunction:
+        """The BKM as a function. Its own requirements are resolved on its first call, so BKMs
+        may require each other (mutual recursion)."""
+        function = self._functions.get(bkm.id)
+        if function is not None:
+            return function
         if bkm.logic is None:
             raise _Failure(f"the business knowledge model '{bkm.name}' has no logic")
-        scope = self.scope_of(bkm.requirements, all_variables=False)
-        return self.function(bkm.logic, scope, bkm.name, bkm.type_ref)
+        resolved: list[dict[str, Any]] = []
+
+        def scope() -> dict[str, Any]:
+            if not resolved:
+                try:
+                    resolved.append(self.scope_of(bkm.requirements, all_variables=False))
+                except (_Failure, DecisionEvaluationError) as err:
+                    raise FeelEvaluationError(err.message) from None
+            return resolved[0]
+
+        function = self.function(bkm.logic, scope, bkm.name, bkm.type_ref)
+        self._functions[bkm.id] = function
+        return function
 
     def service_params(self, service: DecisionService) -> tuple[list[str], list[Ref]]:
         names: list[str] = []
@@ -695,8 +722,13 @@ class _Run:
             raise _Failure(f"failed to invoke '{function.name}': {err.message}") from None
 
     def function(
-        self, node: FunctionDefinition, scope: dict[str, Any], name: str, type_ref: str | None
+        self,
+        node: FunctionDefinition,
+        scope: dict[str, Any] | Callable[[], dict[str, Any]],
+        name: str,
+        type_ref: str | None,
     ) -> FeelFunction:
+        """A FEEL function of the definition; `scope` may be given lazily (a callable)."""
         if node.kind != "FEEL":
             raise _Failure(f"functions of kind '{node.kind}' are not supported")
         body = node.body
@@ -705,7 +737,7 @@ class _Run:
         model = self.model
 
         def call(ctx: EvalContext, *args: Any) -> Any:
-            inner = dict(scope)
+            inner = dict(scope() if callable(scope) else scope)
             for parameter, arg in zip(parameters, args, strict=False):
                 if (
                     evaluator.strict

@@ -228,3 +228,28 @@ def test_boxed_conditional_filter_and_iterators() -> None:
 @pytest.mark.parametrize("version", sorted(DMN_NAMESPACES))
 def test_every_dmn_version_evaluates(version: str) -> None:
     assert _output(_drg(_literal("d", "1 + 1"), version), "d", {}) == 2
+
+
+def test_business_knowledge_models_may_require_each_other() -> None:
+    def bkm(bkm_id: str, name: str, other: str, body: str) -> str:
+        return (
+            f'<businessKnowledgeModel id="{bkm_id}" name="{name}">'
+            f'<encapsulatedLogic><formalParameter name="n"/><literalExpression><text>{body}'
+            "</text></literalExpression></encapsulatedLogic>"
+            f'<knowledgeRequirement><requiredKnowledge href="#{other}"/></knowledgeRequirement>'
+            "</businessKnowledgeModel>"
+        )
+
+    drg = _drg(
+        bkm("k_even", "isEven", "k_odd", "if n = 0 then true else isOdd(n - 1)")
+        + bkm("k_odd", "isOdd", "k_even", "if n = 0 then false else isEven(n - 1)")
+        + '<decision id="d" name="d"><knowledgeRequirement><requiredKnowledge href="#k_even"/>'
+        "</knowledgeRequirement><literalExpression><text>[isEven(4), isEven(3)]</text>"
+        "</literalExpression></decision>"
+        + '<decision id="endless" name="endless"><knowledgeRequirement>'
+        '<requiredKnowledge href="#k_loop"/></knowledgeRequirement>'
+        "<literalExpression><text>loop(1)</text></literalExpression></decision>"
+        + bkm("k_loop", "loop", "k_loop", "loop(n)")
+    )
+    assert _output(drg, "d", {}) == [True, False]
+    assert "nested too deeply" in drg.evaluate("endless", {}).failure_message
