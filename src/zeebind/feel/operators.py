@@ -182,6 +182,9 @@ def subtract(a: Any, b: Any) -> Any:
     if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
         if (a.tzinfo is None) != (b.tzinfo is None):
             raise _invalid("-", a, b)
+        if a.tzinfo is not None:
+            # on the time line (Python would use wall-clock time within one zone across DST)
+            return a.astimezone(dt.UTC) - b.astimezone(dt.UTC)
         return a - b
     if (isinstance(a, dt.datetime) and type(b) is dt.date) or (
         type(a) is dt.date and isinstance(b, dt.datetime)

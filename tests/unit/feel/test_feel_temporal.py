@@ -63,3 +63,10 @@ def test_zoned_arithmetic_follows_the_time_line() -> None:
     assert feel('date and time("2024-03-31T01:30:00@Europe/Paris") + duration("PT1H")') == (
         "2024-03-31T03:30:00@Europe/Paris"
     )
+
+
+def test_zoned_subtraction_is_elapsed_time() -> None:
+    # the clocks in Paris jump from 02:00 to 03:00 on 2024-03-31: 01:00 -> 04:00 is two hours
+    assert (
+        feel('@"2024-03-31T04:00:00@Europe/Paris" - @"2024-03-31T01:00:00@Europe/Paris"') == "PT2H"
+    )
