@@ -428,7 +428,14 @@ class JobWorker:
         try:
             variables = result_variables(reply.data)
         except ValueError as err:
-            await self._fail(job, f"cannot parse variables from binding result ; got error {err}")
+            reason = f"cannot parse variables from binding result ; got error {err}"
+            logger.warning(
+                "input binding %s: Failed to complete job `%d` reason: %s",
+                self.name,
+                job.key,
+                reason,
+            )
+            await self._fail(job, reason)
             return
         request = pb.CompleteJobRequest(jobKey=job.key, variables=variables)
         if await self._settle("CompleteJob", request, job, "complete"):
