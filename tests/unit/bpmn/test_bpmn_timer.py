@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zeebind.bpmn.timer import (
     INFINITE,
@@ -289,3 +291,41 @@ def test_cron_agrees_with_a_brute_force_scan() -> None:
 def test_invalid_cron_names_the_value(text: str) -> None:
     with pytest.raises(ValueError, match="^" + re.escape(f"Invalid cron expression '{text}'")):
         parse_cron(text)
+
+
+def _field(values: list[int]) -> str:
+    return ",".join(str(v) for v in values) if values else "*"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    minutes=st.lists(st.integers(0, 59), max_size=3),
+    hours=st.lists(st.integers(0, 23), max_size=3),
+    days=st.lists(st.integers(1, 28), max_size=3),
+    weekdays=st.lists(st.integers(0, 7), max_size=3),
+    after=st.integers(0, 10 * 365 * 86_400).map(lambda s: (1_600_000_000 + s) * 1000 + 123),
+)
+def test_cron_matches_a_scan_of_every_minute(
+    minutes: list[int], hours: list[int], days: list[int], weekdays: list[int], after: int
+) -> None:
+    expression = f"0 {_field(minutes)} {_field(hours)} {_field(days)} * {_field(weekdays)}"
+    found = parse_cron(expression).next_after(after)
+
+    def day_matches(moment: datetime) -> bool:
+        iso_days = {7 if d == 0 else d for d in weekdays}
+        return (not days or moment.day in days) and (
+            not weekdays or moment.isoweekday() in iso_days
+        )
+
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=after)
+    moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    expected = None
+    for _ in range(24 * 60 * 120):
+        if not day_matches(moment):
+            moment = moment.replace(hour=0, minute=0) + timedelta(days=1)
+            continue
+        if (not hours or moment.hour in hours) and (not minutes or moment.minute in minutes):
+            expected = epoch_ms(moment)
+            break
+        moment += timedelta(minutes=1)
+    assert found == expected, expression
