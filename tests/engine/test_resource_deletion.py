@@ -14,6 +14,7 @@ from zeebind.protocol.intent import (
     MessageStartEventSubscriptionIntent,
     ProcessInstanceCreationIntent,
     ResourceDeletionIntent,
+    SignalIntent,
 )
 from zeebind.protocol.record import Record, RejectionType, ValueType
 from zeebind.testing import EngineHarness
@@ -191,3 +192,72 @@ async def test_deleting_a_form() -> None:
         assert h.b.engine.state.forms == {}
         again = await h.deploy(("order.form", form))
         assert again.value["formMetadata"][0]["version"] == 2
+
+
+def timer_start(cycle: str, job_type: str) -> str:
+    definition = (
+        '<bpmn:timerEventDefinition><bpmn:timeCycle xmlns:xsi="http://www.w3.org/2001/XMLSchema-'
+        f'instance" xsi:type="bpmn:tFormalExpression">{cycle}</bpmn:timeCycle>'
+        "</bpmn:timerEventDefinition>"
+    )
+    return model(
+        "ticker",
+        start(inner=definition),
+        service("tick", job_type),
+        end(),
+        chain("start", "tick", "end"),
+    )
+
+
+def signal_start(job_type: str) -> str:
+    return model(
+        "signalled",
+        start(inner='<bpmn:signalEventDefinition signalRef="s"/>'),
+        service("work", job_type),
+        end(),
+        chain("start", "work", "end"),
+        extra='<bpmn:signal id="s" name="go"/>',
+    )
+
+
+async def test_deleting_the_latest_version_restores_the_previous_start_timer() -> None:
+    async with EngineHarness() as h:
+        first, _ = await _deploy_process(h, "ticker.bpmn", timer_start("R/PT1H", "v1"))
+        second, _ = await _deploy_process(h, "ticker.bpmn", timer_start("R/PT1M", "v2"))
+        await _delete(h, second)
+        timers = h.records().of(ValueType.TIMER)
+        assert [(r.intent, r.value["processDefinitionKey"]) for r in timers] == [
+            ("CREATED", first),
+            ("CANCELED", first),
+            ("CREATED", second),
+            ("CANCELED", second),
+            ("CREATED", first),
+        ]
+        await h.advance(60_000)
+        assert await h.activate_jobs("v2") == []
+        await h.advance(3_600_000)
+        [(_, job)] = await h.activate_jobs("v1")
+        assert job["processDefinitionKey"] == first
+
+
+async def test_deleting_the_latest_version_restores_the_previous_signal_start() -> None:
+    async with EngineHarness() as h:
+        first, _ = await _deploy_process(h, "signalled.bpmn", signal_start("v1"))
+        second, _ = await _deploy_process(h, "signalled.bpmn", signal_start("v2"))
+        await _delete(h, second)
+        subscriptions = h.records().of(ValueType.SIGNAL_SUBSCRIPTION)
+        assert [r.intent for r in subscriptions] == [
+            "CREATED",
+            "DELETED",
+            "CREATED",
+            "DELETED",
+            "CREATED",
+        ]
+        await h.b.command(
+            ValueType.SIGNAL,
+            SignalIntent.BROADCAST,
+            {"signalName": "go", "variables": {}, "tenantId": "<default>"},
+        )
+        [(_, job)] = await h.activate_jobs("v1")
+        assert job["processDefinitionKey"] == first
+        assert await h.activate_jobs("v2") == []

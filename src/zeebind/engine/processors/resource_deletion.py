@@ -1,13 +1,16 @@
 """RESOURCE_DELETION DELETE: removes a process definition, a DRG (with its decisions) or a form.
 
-Deleting the latest version of a process makes the previous version the latest again: its
-message start events are subscribed anew. Versions of deleted resources are never reused.
+Deleting the latest version of a process closes its start events (message and signal
+subscriptions, start timers); the previous version is the latest again and its start events
+open anew. Versions of deleted resources are never reused.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from zeebind.engine.behaviors import signals, timers
+from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import (
     DecisionRequirementsDefinition,
@@ -21,6 +24,8 @@ from zeebind.protocol.intent import (
     MessageStartEventSubscriptionIntent,
     ProcessIntent,
     ResourceDeletionIntent,
+    SignalSubscriptionIntent,
+    TimerIntent,
 )
 from zeebind.protocol.record import Record, RejectionType, ValueType
 
@@ -87,10 +92,10 @@ def _delete_process(ctx: Context, process: ProcessDefinition) -> None:
     ctx.result.append_event(ValueType.PROCESS, ProcessIntent.DELETING, ctx.key(), value)
     latest = ctx.state.latest_process(process.bpmn_process_id, process.tenant_id)
     if latest is not None and latest.key == process.key:
-        _close_start_subscriptions(ctx, process.key)
+        _close_start_events(ctx, process.key)
         previous = _previous_version(ctx, process)
         if previous is not None:
-            _open_start_subscriptions(ctx, previous)
+            _open_start_events(ctx, previous)
     ctx.result.append_event(ValueType.PROCESS, ProcessIntent.DELETED, ctx.key(), value)
 
 
@@ -100,8 +105,9 @@ def _previous_version(ctx: Context, process: ProcessDefinition) -> ProcessDefini
     return ctx.state.processes[earlier[-1]] if earlier else None
 
 
-def _close_start_subscriptions(ctx: Context, process_definition_key: int) -> None:
-    for subscription in list(ctx.state.start_subscriptions.values()):
+def _close_start_events(ctx: Context, process_definition_key: int) -> None:
+    state = ctx.state
+    for subscription in list(state.start_subscriptions.values()):
         if subscription.value["processDefinitionKey"] == process_definition_key:
             ctx.result.append_event(
                 _MSS,
@@ -109,10 +115,44 @@ def _close_start_subscriptions(ctx: Context, process_definition_key: int) -> Non
                 subscription.key,
                 subscription.value,
             )
+    for scheduled in list(state.timers.values()):
+        v = scheduled.value
+        if v["processDefinitionKey"] == process_definition_key and v["elementInstanceKey"] < 0:
+            ctx.result.append_event(ValueType.TIMER, TimerIntent.CANCELED, scheduled.key, v)
+    for signal in list(state.signal_subscriptions.values()):
+        v = signal.value
+        if v["processDefinitionKey"] == process_definition_key and v["catchEventInstanceKey"] < 0:
+            ctx.result.append_event(
+                ValueType.SIGNAL_SUBSCRIPTION, SignalSubscriptionIntent.DELETED, signal.key, v
+            )
 
 
-def _open_start_subscriptions(ctx: Context, definition: ProcessDefinition) -> None:
-    """The previous version is the latest again: its message start events listen once more."""
+def _open_start_events(ctx: Context, definition: ProcessDefinition) -> None:
+    """The previous version is the latest again: its start events listen once more."""
+    model = ctx.model(definition.key)
+    _open_message_starts(ctx, definition)
+    for start_id in model.timer_start_event_ids:
+        timer = getattr(getattr(model.element(start_id), "events", None), "timer", None)
+        if timer is None:  # pragma: no cover - the parser sets it on timer start events
+            continue
+        evaluated = timers.evaluate(timer, {}, ctx.now)
+        if isinstance(evaluated, Failure):
+            continue  # a start timer cannot depend on instance variables
+        due_date, repetitions = evaluated
+        timers.schedule(
+            ctx,
+            element_instance_key=-1,
+            process_instance_key=-1,
+            process_definition_key=definition.key,
+            tenant_id=definition.tenant_id,
+            target_element_id=start_id,
+            due_date=due_date,
+            repetitions=repetitions,
+        )
+    signals.replace_start_subscriptions(ctx, None, definition, model)
+
+
+def _open_message_starts(ctx: Context, definition: ProcessDefinition) -> None:
     model = ctx.model(definition.key)
     for start_id in model.message_start_event_ids:
         message = getattr(model.element(start_id), "message", None)
