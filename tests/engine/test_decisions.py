@@ -326,3 +326,39 @@ async def test_binding_type_deployment_without_the_decision_is_an_incident() -> 
             "with binding type 'deployment', but no such decision found"
             in (incident.value["errorMessage"])
         )
+
+
+async def test_drg_versions_duplicates_and_evaluating_an_old_version_by_key() -> None:
+    async with EngineHarness() as h:
+        first = await h.deploy(("dinner.dmn", DINNER))
+        again = await h.deploy(("dinner.dmn", DINNER))
+        changed = await h.deploy(("dinner.dmn", DINNER.replace('"Stew"', '"Goulash"')))
+        drgs = [d.value["decisionRequirementsMetadata"][0] for d in (first, again, changed)]
+        assert [(m["decisionRequirementsVersion"], m["isDuplicate"]) for m in drgs] == [
+            (1, False),
+            (1, True),
+            (2, False),
+        ]
+        assert drgs[1]["decisionRequirementsKey"] == drgs[0]["decisionRequirementsKey"]
+        versions = [
+            [(d["decisionId"], d["version"]) for d in r.value["decisionsMetadata"]]
+            for r in (first, again, changed)
+        ]
+        assert versions == [
+            [("dish", 1), ("beverages", 1)],
+            [("dish", 1), ("beverages", 1)],
+            [("dish", 2), ("beverages", 2)],
+        ]
+        old_key = first.value["decisionsMetadata"][0]["decisionKey"]
+        variables = {"season": "Fall", "guestCount": 20}
+        old = await _evaluate(h, variables, decisionKey=old_key)
+        latest = await _evaluate(h, variables, decisionId="dish")
+        assert (json.loads(old.value["decisionOutput"]), old.value["decisionVersion"]) == (
+            "Stew",
+            1,
+        )
+        assert (json.loads(latest.value["decisionOutput"]), latest.value["decisionVersion"]) == (
+            "Goulash",
+            2,
+        )
+        assert latest.value["decisionRequirementsKey"] == drgs[2]["decisionRequirementsKey"]
