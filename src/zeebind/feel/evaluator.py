@@ -347,28 +347,19 @@ class Compiler:
             value = target(scope)
             if value is None:
                 return None
-            items = value if isinstance(value, list) else [value]
-            ctx = scope.ctx
+            items = value if isinstance(value, list) else [value]  # a value is a singleton list
             if static_index:
                 return _index(items, condition(scope))
-            # a filter whose value does not depend on `item` is an index or a boolean
-            mark = len(ctx.warnings)
-            probe_ok = True
-            if items:
-                first = items[0]
-                probe = condition(_item_scope(scope, first))
-            else:
-                probe = condition(scope.child({"item": None}))
-                del ctx.warnings[mark:]
-                if isinstance(probe, Decimal):
-                    return None
+            if not items:
                 return []
-            if isinstance(probe, Decimal) and not isinstance(probe, bool):
-                return _index(items, probe)
-            result = []
-            for i, item in enumerate(items):
-                r = probe if i == 0 and probe_ok else condition(_item_scope(scope, item))
-                if r is True:
+            # the condition is evaluated per item (with `item` and the item's entries in scope);
+            # if it gives a number for the first item, the filter is an index instead
+            first = condition(_item_scope(scope, items[0]))
+            if isinstance(first, Decimal):
+                return _index(items, first)
+            result = [items[0]] if first is True else []
+            for item in items[1:]:
+                if condition(_item_scope(scope, item)) is True:
                     result.append(item)
             return result
 
