@@ -303,3 +303,37 @@ async def test_activating_inside_a_multi_instance_subprocess_needs_an_instance()
         # The multi-instance activity itself can be activated: its body starts the instances.
         await _modify(h, instance, [_activate("each")])
         assert len(await h.activate_jobs("step")) == 2
+
+
+async def test_a_created_subprocess_opens_its_boundary_timers() -> None:
+    timed = model(
+        "timed",
+        start(),
+        service("before", "before"),
+        '<bpmn:subProcess id="sub">'
+        + start("sub-start")
+        + service("inner", "inner")
+        + end("sub-end")
+        + chain("sub-start", "inner", "sub-end")
+        + "</bpmn:subProcess>",
+        '<bpmn:boundaryEvent id="late" attachedToRef="sub"><bpmn:timerEventDefinition>'
+        '<bpmn:timeDuration xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        "</bpmn:boundaryEvent>",
+        end(),
+        end("too-late"),
+        chain("start", "before", "sub", "end"),
+        chain("late", "too-late"),
+    )
+    async with EngineHarness() as h:
+        await h.deploy(("timed.bpmn", timed))
+        instance = await h.create_instance("timed")
+        [before] = _live(h, "before")
+        await _modify(h, instance, [_activate("inner")], [before])
+        [sub] = _live(h, "sub")
+        timer = h.records().of(ValueType.TIMER, "CREATED").only()
+        assert (timer.value["elementInstanceKey"], timer.value["targetElementId"]) == (sub, "late")
+        await h.advance(3_600_000)
+        assert h.process_instance_intents("sub")[-1] == "ELEMENT_TERMINATED"
+        assert h.process_instance_intents("too-late")[-1] == "ELEMENT_COMPLETED"
+        assert h.is_completed(instance)

@@ -25,10 +25,9 @@ from zeebind.bpmn.model import (
     IntermediateCatchEvent,
     Process,
 )
-from zeebind.engine.behaviors import flow, messages, variables
-from zeebind.engine.behaviors.expressions import Failure
-from zeebind.engine.behaviors.incidents import raise_incident
+from zeebind.engine.behaviors import flow, variables
 from zeebind.engine.context import Context, Processor
+from zeebind.engine.elements import activities
 from zeebind.engine.state import ElementInstance
 from zeebind.protocol.intent import ProcessInstanceIntent, ProcessInstanceModificationIntent
 from zeebind.protocol.record import Record, RejectionType, ValueType
@@ -386,16 +385,14 @@ def _activate(ctx: Context, instance: ElementInstance, activation: _Activation) 
 def _create_scope(
     ctx: Context, outer: ElementInstance, element: FlowNode, key: int
 ) -> ElementInstance:
-    """A subprocess instance for an element inside it: no start event, no input mappings."""
+    """A subprocess instance for an element inside it: no start event, no input mappings, but
+    the subscriptions of its boundary events and event subprocess starts (buffered messages are
+    not correlated to them here: that could interrupt the scope before its element is in it)."""
     value = flow.element_value(outer, element)
     ctx.result.append_event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, value)
     scope = ctx.state.element_instances[key]
-    planned = messages.plan(ctx, scope, element, None)
-    if isinstance(planned, Failure):
-        raise_incident(ctx, scope, planned.error_type, planned.message)
-        return scope
-    messages.open_planned(ctx, scope, planned)
-    ctx.result.append_event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATED, key, scope.value)
+    if activities.open_events(ctx, scope, element, container=element):
+        ctx.result.append_event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATED, key, scope.value)
     return scope
 
 
