@@ -30,7 +30,7 @@ class Engine:
             self._process_one(ctx, follow_up)
 
         ctx = Context(self.state, result, process_now)
-        self._process_one(ctx, command)
+        self._process_one(ctx, command, log_command=True)
         # The caller is answered for its own command; follow-ups (e.g. a signal broadcast by a
         # throw event) respond to nobody.
         answer = (result.response, result.rejection, result.awaiting_result_key)
@@ -39,8 +39,12 @@ class Engine:
         result.response, result.rejection, result.awaiting_result_key = answer
         return result
 
-    def _process_one(self, ctx: Context, command: Record) -> None:
-        ctx.result.write_command(command)
+    def _process_one(self, ctx: Context, command: Record, *, log_command: bool = False) -> None:
+        # The command a caller (or the clock) gave is logged; the follow-up commands the engine
+        # gives itself inside the step are not: their events say all there is (fewer rows per
+        # step, and replay only reads events anyway).
+        if log_command:
+            ctx.result.write_command(command)
         processor = PROCESSORS.get((command.value_type, command.intent))
         if processor is None:
             ctx.result.reject(

@@ -88,6 +88,10 @@ class FormDefinition:
     tenant_id: str
 
 
+# Text → member, looked up instead of calling the enum (a hot path of the engine).
+_ELEMENT_TYPES = {member.value: member for member in BpmnElementType}
+
+
 @dataclass(slots=True)
 class ElementInstance:
     """A live element instance. `value` is the PROCESS_INSTANCE record value it was activated by."""
@@ -118,7 +122,7 @@ class ElementInstance:
 
     @property
     def element_type(self) -> BpmnElementType:
-        return BpmnElementType(self.value["bpmnElementType"])
+        return _ELEMENT_TYPES[self.value["bpmnElementType"]]
 
     @property
     def flow_scope_key(self) -> int:
