@@ -175,6 +175,16 @@ async def test_business_rule_task_stores_the_result_and_completes() -> None:
         )
         decide = h.records().of(ValueType.PROCESS_INSTANCE, elementId="decide").first()
         assert v["elementInstanceKey"] == decide.key
+        lifecycle = {
+            r.intent: r.position
+            for r in h.records().of(
+                ValueType.PROCESS_INSTANCE, record_type=None, elementId="decide"
+            )
+        }
+        assert (
+            lifecycle["ELEMENT_ACTIVATING"] < evaluation.position < lifecycle["ELEMENT_ACTIVATED"]
+        )
+        assert "COMPLETE_ELEMENT" not in lifecycle, "completed at once, as Zeebe does"
         result = h.records().of(ValueType.VARIABLE, name="result").only()
         assert json.loads(result.value["value"]) == ["Water", "Red wine"]
         assert result.value["scopeKey"] == instance

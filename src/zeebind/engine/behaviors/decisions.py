@@ -126,6 +126,8 @@ def evaluate_decision(
 
 
 Behavior = Callable[[Context, ElementInstance, Any, dict[str, Any]], None]
+# Completes an element with result variables: (ctx, instance, element, variables).
+Completion = Callable[[Context, ElementInstance, Any, dict[str, Any]], None]
 
 
 def _version_tag(state: State, definition: DecisionDefinition) -> str | None:
@@ -203,7 +205,10 @@ def _fail(ctx: Context, instance: ElementInstance, failure: Failure) -> None:
 
 
 def _activate_called_decision(
-    ctx: Context, instance: ElementInstance, task: CalledDecisionTask
+    ctx: Context,
+    instance: ElementInstance,
+    task: CalledDecisionTask,
+    complete: Completion | None,
 ) -> None:
     failure = variable_behavior.apply_inputs(ctx, instance.key, task.inputs)
     if failure is not None:
@@ -235,6 +240,9 @@ def _activate_called_decision(
         ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ELEMENT_ACTIVATED, instance.key, v
     )
     output = {task.result_variable: to_json(result.output)}
+    if complete is not None:
+        complete(ctx, instance, task, output)
+        return
     ctx.result.follow_up(
         ValueType.PROCESS_INSTANCE,
         ProcessInstanceIntent.COMPLETE_ELEMENT,
@@ -243,14 +251,18 @@ def _activate_called_decision(
     )
 
 
-def business_rule_task(job_task: Behavior) -> Behavior:
-    """The activation of business rule tasks: `zeebe:calledDecision` here, jobs by `job_task`."""
+def business_rule_task(job_task: Behavior, complete: Completion | None = None) -> Behavior:
+    """The activation of business rule tasks: `zeebe:calledDecision` here, jobs by `job_task`.
+
+    `complete` completes the task at once with its result variables (the element lifecycle's
+    completion); without it the task completes through a COMPLETE_ELEMENT command.
+    """
 
     def activate(
         ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
     ) -> None:
         if isinstance(element, CalledDecisionTask):
-            _activate_called_decision(ctx, instance, element)
+            _activate_called_decision(ctx, instance, element, complete)
         else:
             job_task(ctx, instance, element, command)
 

@@ -19,7 +19,9 @@ ACTIVATE: dict[BpmnElementType, Behavior] = {
     BpmnElementType.SERVICE_TASK: activities.job_task,
     BpmnElementType.SEND_TASK: activities.job_task,
     BpmnElementType.SCRIPT_TASK: activities.script_task,
-    BpmnElementType.BUSINESS_RULE_TASK: decisions.business_rule_task(activities.job_task),
+    BpmnElementType.BUSINESS_RULE_TASK: decisions.business_rule_task(
+        activities.job_task, lifecycle.complete
+    ),
     BpmnElementType.USER_TASK: activities.job_task,
     BpmnElementType.RECEIVE_TASK: activities.message_wait,
     BpmnElementType.TASK: activities.pass_through,
