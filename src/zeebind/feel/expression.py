@@ -58,6 +58,10 @@ def _run(
         return EvaluationResult(None, ctx.warnings, "the expression is nested too deeply")
     except (decimal.DecimalException, OverflowError) as err:
         return EvaluationResult(None, ctx.warnings, f"arithmetic failure: {err!r}")
+    except Exception as err:  # a bug in the engine must not take the caller down
+        return EvaluationResult(
+            None, ctx.warnings, f"internal error in the FEEL engine: {type(err).__name__}: {err}"
+        )
     return EvaluationResult(value, ctx.warnings)
 
 
