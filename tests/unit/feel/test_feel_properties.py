@@ -186,3 +186,40 @@ def test_json_values_round_trip(value: Any) -> None:
 def test_three_valued_logic_de_morgan(a: bool | None, b: bool | None) -> None:
     assert ev("not(a and b)", a=a, b=b) == ev("not(a) or not(b)", a=a, b=b)
     assert ev("a and b", a=a, b=b) == ev("b and a", a=a, b=b)
+
+
+ARGUMENTS = [
+    "null",
+    "1",
+    "-2.5",
+    "0",
+    '"abc"',
+    '""',
+    "true",
+    "[1, 2]",
+    "[]",
+    "{a: 1}",
+    '@"2024-01-01"',
+    '@"10:00:00"',
+    '@"2024-01-01T10:00:00@Europe/Paris"',
+    '@"P1D"',
+    '@"P1Y"',
+    "[1..5]",
+    "function(x) x",
+    '"[0-9]+"',
+    "999999999999",
+]
+
+
+def _builtin_names() -> list[str]:
+    from zeebind.feel.builtins import BUILTINS, load
+
+    load()
+    return sorted(BUILTINS)
+
+
+@FAST
+@given(st.sampled_from(_builtin_names()), st.lists(st.sampled_from(ARGUMENTS), max_size=4))
+def test_builtins_never_fail_internally(name: str, args: list[str]) -> None:
+    result = compile_expression(f"{name}({', '.join(args)})").evaluate({})
+    assert result.failure is None or "internal error" not in result.failure, result.failure
