@@ -372,3 +372,22 @@ async def test_drg_versions_duplicates_and_evaluating_an_old_version_by_key() ->
             2,
         )
         assert latest.value["decisionRequirementsKey"] == drgs[2]["decisionRequirementsKey"]
+
+
+async def test_multi_instance_business_rule_task() -> None:
+    task = (
+        '<bpmn:businessRuleTask id="decide"><bpmn:extensionElements>'
+        '<zeebe:calledDecision decisionId="greet" resultVariable="greeting"/>'
+        "</bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics>"
+        '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=names" '
+        'inputElement="name" outputCollection="greetings" outputElement="=greeting"/>'
+        "</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>"
+        "</bpmn:businessRuleTask>"
+    )
+    bpmn = model("rules", start(), task, end(), chain("start", "decide", "end"))
+    async with EngineHarness() as h:
+        await h.deploy(("greeting.dmn", GREETING), ("rules.bpmn", bpmn))
+        instance = await h.create_instance("rules", {"names": ["Ada", "Bob"]})
+        assert h.is_completed(instance)
+        assert _variable(h, "greetings") == ["Hello Ada", "Hello Bob"]
+        assert len(h.records().of(_DE, DecisionEvaluationIntent.EVALUATED)) == 2
