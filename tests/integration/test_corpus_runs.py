@@ -92,6 +92,7 @@ async def test_corpus_models_deploy_and_simple_ones_run_to_completion() -> None:
                     )
                     completed += 1
     print(
-        f"corpus: {len(deployable)} of {len(MODELS)} models deploy; {started} processes started, {completed} simple ones completed"
+        f"corpus: {len(deployable)} of {len(MODELS)} models deploy; {started} processes "
+        f"started, {completed} simple ones completed"
     )
     assert completed >= 20, f"only {completed} of {started} corpus processes completed"
