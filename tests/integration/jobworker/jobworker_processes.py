@@ -132,7 +132,9 @@ class App(Process):
 
 class Engine(Process):
     def __init__(self, *args: str) -> None:
-        command = [sys.executable, "-m", "zeebind", "engine", "--in-memory", *args]
+        command = [sys.executable, "-m", "zeebind", "engine", *args]
+        if "--data-dir" not in args:
+            command.append("--in-memory")
         super().__init__(command, ENGINE_READY)
         self.port = int(self.match["port"])
 

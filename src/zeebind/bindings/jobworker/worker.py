@@ -157,6 +157,11 @@ class JobWorker:
             self._queue.put_nowait(None)
         if unstarted:
             await asyncio.gather(*(self._hand_back(job) for job in unstarted))
+            logger.info(
+                "input binding %s: handed back %d undelivered jobs with their retries",
+                self.name,
+                self.stats.handed_back,
+            )
         if self._dispatchers:
             _, pending = await asyncio.wait(self._dispatchers, timeout=self.grace_seconds)
             if pending:
