@@ -6,7 +6,7 @@ import pytest
 from engine_models import chain, end, io, message, model, service, start
 
 from zeebind.broker import CommandRejected
-from zeebind.protocol.intent import IncidentIntent, ProcessInstanceMigrationIntent
+from zeebind.protocol.intent import IncidentIntent, ProcessInstanceMigrationIntent, SignalIntent
 from zeebind.protocol.record import Record, RecordType, RejectionType, ValueType
 from zeebind.testing import EngineHarness
 
@@ -285,3 +285,96 @@ async def test_rejections() -> None:
             "'USER_TASK'. Elements must be mapped to elements of the same type."
         )
         assert h.records().of(_PI, "ELEMENT_MIGRATED").records == []
+
+
+def timed(*boundaries: tuple[str, str]) -> str:
+    """start -> A -> end with timer boundaries (id, duration) on A, each to its own end."""
+    body = [start(), service("A", "a"), end(), chain("start", "A", "end")]
+    for boundary_id, duration in boundaries:
+        body.append(
+            f'<bpmn:boundaryEvent id="{boundary_id}" attachedToRef="A"><bpmn:timerEventDefinition>'
+            '<bpmn:timeDuration xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            f'xsi:type="bpmn:tFormalExpression">{duration}</bpmn:timeDuration>'
+            "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+        )
+        body += [end(f"end-{boundary_id}"), chain(boundary_id, f"end-{boundary_id}")]
+    return model("timed", *body)
+
+
+async def test_a_mapped_timer_keeps_its_due_date_and_new_ones_start_now() -> None:
+    async with EngineHarness() as h:
+        await _deploy(h, "timed.bpmn", timed(("t1", "PT1H"), ("t2", "PT2H")))
+        instance = await h.create_instance("timed")
+        created = {r.value["targetElementId"]: r for r in h.records().of(ValueType.TIMER)}
+        await h.advance(30 * 60_000)
+        target = await _deploy(h, "timed.bpmn", timed(("kept", "PT5H"), ("added", "PT1H")))
+        await _migrate(h, instance, target, ("A", "A"), ("t1", "kept"))
+        timers = h.records().of(ValueType.TIMER).records[2:]
+        assert [(r.intent, r.value["targetElementId"]) for r in timers] == [
+            ("MIGRATED", "kept"),
+            ("CANCELED", "t2"),
+            ("CREATED", "added"),
+        ]
+        assert timers[0].key == created["t1"].key
+        assert timers[0].value["dueDate"] == created["t1"].value["dueDate"]
+        assert timers[2].value["dueDate"] == h.clock.now_ms() + 3_600_000
+        await h.advance(30 * 60_000)  # the migrated timer fires at its old due date
+        assert h.process_instance_intents("kept")[-1] == "ELEMENT_COMPLETED"
+        assert h.process_instance_intents("end-kept")[-1] == "ELEMENT_COMPLETED"
+        assert h.is_completed(instance)
+        assert h.b.engine.state.timers == {}
+
+
+async def test_a_catch_event_cannot_change_its_event_type() -> None:
+    def waiting(definition: str) -> str:
+        return model(
+            "waiting",
+            start(),
+            f'<bpmn:intermediateCatchEvent id="wait">{definition}</bpmn:intermediateCatchEvent>',
+            end(),
+            chain("start", "wait", "end"),
+            extra=message("m1", "paid", "=orderId") + '<bpmn:signal id="s" name="go"/>',
+        )
+
+    async with EngineHarness() as h:
+        await _deploy(h, "w.bpmn", waiting('<bpmn:messageEventDefinition messageRef="m1"/>'))
+        instance = await h.create_instance("waiting", {"orderId": "o"})
+        target = await _deploy(h, "w.bpmn", waiting('<bpmn:signalEventDefinition signalRef="s"/>'))
+        err = await _rejection(h, instance, target, ("wait", "wait"))
+        assert err.rejection_type is RejectionType.INVALID_STATE
+        assert "and event type 'MESSAGE' is mapped to an element with id 'wait' and different " in (
+            err.reason
+        )
+
+
+async def test_a_waiting_signal_catch_event_keeps_its_subscription() -> None:
+    def signalled(event_id: str, job_type: str) -> str:
+        return model(
+            "signalled",
+            start(),
+            f'<bpmn:intermediateCatchEvent id="{event_id}">'
+            '<bpmn:signalEventDefinition signalRef="s"/></bpmn:intermediateCatchEvent>',
+            service("after", job_type),
+            end(),
+            chain("start", event_id, "after", "end"),
+            extra='<bpmn:signal id="s" name="go"/>',
+        )
+
+    async with EngineHarness() as h:
+        await _deploy(h, "s.bpmn", signalled("wait", "v1"))
+        instance = await h.create_instance("signalled")
+        target = await _deploy(h, "s.bpmn", signalled("waiting", "v2"))
+        await _migrate(h, instance, target, ("wait", "waiting"))
+        moved = h.records().of(ValueType.SIGNAL_SUBSCRIPTION, "MIGRATED").only()
+        assert (moved.value["catchEventId"], moved.value["processDefinitionKey"]) == (
+            "waiting",
+            target,
+        )
+        await h.b.command(
+            ValueType.SIGNAL,
+            SignalIntent.BROADCAST,
+            {"signalName": "go", "variables": {}, "tenantId": "<default>"},
+        )
+        [(job_key, _)] = await h.activate_jobs("v2")
+        await h.complete_job(job_key)
+        assert h.is_completed(instance)

@@ -136,6 +136,7 @@ class TimerIntent(StrEnum):
     TRIGGERED = "TRIGGERED"
     CANCEL = "CANCEL"
     CANCELED = "CANCELED"
+    MIGRATED = "MIGRATED"
 
 
 class ProcessEventIntent(StrEnum):
@@ -151,6 +152,7 @@ class SignalIntent(StrEnum):
 class SignalSubscriptionIntent(StrEnum):
     CREATED = "CREATED"
     DELETED = "DELETED"
+    MIGRATED = "MIGRATED"
 
 
 class EscalationIntent(StrEnum):

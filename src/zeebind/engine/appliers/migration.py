@@ -1,6 +1,6 @@
 """Appliers for the MIGRATED events of a process instance migration.
 
-The migrated element instances, jobs, incidents and message subscriptions keep their keys; they
+The migrated element instances, jobs, incidents, timers and subscriptions keep their keys; they
 take the values the events carry (the target's process definition key, process id, version and
 element id). Variables hold no process data in the state: VARIABLE MIGRATED changes nothing.
 """
@@ -14,6 +14,8 @@ from zeebind.protocol.intent import (
     JobIntent,
     MessageSubscriptionIntent,
     ProcessInstanceIntent,
+    SignalSubscriptionIntent,
+    TimerIntent,
 )
 from zeebind.protocol.record import Record, ValueType
 
@@ -42,9 +44,26 @@ def subscription_migrated(state: State, record: Record) -> None:
         subscription.value = dict(record.value)
 
 
+def timer_migrated(state: State, record: Record) -> None:
+    timer = state.timers.get(record.key)
+    if timer is not None:
+        timer.value = dict(record.value)
+
+
+def signal_subscription_migrated(state: State, record: Record) -> None:
+    subscription = state.signal_subscriptions.get(record.key)
+    if subscription is not None:
+        subscription.value = dict(record.value)
+
+
 APPLIERS: dict[tuple[ValueType, str], Applier] = {
     (ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ELEMENT_MIGRATED): element_migrated,
     (ValueType.JOB, JobIntent.MIGRATED): job_migrated,
     (ValueType.INCIDENT, IncidentIntent.MIGRATED): incident_migrated,
     (ValueType.MESSAGE_SUBSCRIPTION, MessageSubscriptionIntent.MIGRATED): subscription_migrated,
+    (ValueType.TIMER, TimerIntent.MIGRATED): timer_migrated,
+    (
+        ValueType.SIGNAL_SUBSCRIPTION,
+        SignalSubscriptionIntent.MIGRATED,
+    ): signal_subscription_migrated,
 }

@@ -1,12 +1,12 @@
 """PROCESS_INSTANCE_MIGRATION MIGRATE: move a running instance onto another process definition.
 
 Every active element instance needs a mapping to an element of the same type in the same flow
-scope. Nothing is re-created: element instances, jobs, incidents, variables and message
-subscriptions keep their keys and values and get the target's process definition key, process
-id, version and element id (the MIGRATED events). Catch events follow the mapping: a mapped
-boundary keeps its subscription, an unmapped source boundary's subscription is closed, an
-unmapped target boundary opens a new one. All is validated first (all or nothing), breadth-first
-from the process instance, as Zeebe does.
+scope. Nothing is re-created: element instances, jobs, incidents, variables, timers and message
+and signal subscriptions keep their keys and values (a timer its due date) and get the target's
+process definition key, process id, version and element id (the MIGRATED events). Catch events
+follow the mapping: a mapped boundary keeps its subscription or timer, an unmapped source
+boundary's is closed, an unmapped target boundary opens a new one. All is validated first (all
+or nothing), breadth-first from the process instance, as Zeebe does.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from typing import Any
 from zeebind.bpmn.model import (
     BoundaryEvent,
     BpmnElementType,
-    BpmnEventType,
     FlowNode,
     Process,
 )
-from zeebind.engine.behaviors import messages
+from zeebind.engine.behaviors import messages, signals, timers
 from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import ElementInstance, ProcessDefinition
@@ -32,6 +31,8 @@ from zeebind.protocol.intent import (
     ProcessInstanceIntent,
     ProcessInstanceMigrationIntent,
     ProcessMessageSubscriptionIntent,
+    SignalSubscriptionIntent,
+    TimerIntent,
     VariableIntent,
 )
 from zeebind.protocol.record import Record, RejectionType, ValueType
@@ -54,8 +55,6 @@ _SUPPORTED = frozenset(
         BpmnElementType.MULTI_INSTANCE_BODY,
     }
 )
-# Catch events whose subscriptions (timers, signals) cannot be carried over yet.
-_UNSUPPORTED_EVENTS = (BpmnEventType.TIMER, BpmnEventType.SIGNAL)
 
 
 class Rejected(Exception):
@@ -67,13 +66,18 @@ class Rejected(Exception):
 
 @dataclass(slots=True)
 class _Step:
-    """The migration of one element instance."""
+    """The migration of one element instance and of the catch events it waits for."""
 
     instance: ElementInstance
     target_id: str
-    # subscription key -> target boundary id (mapped) or None (closed)
-    subscriptions: dict[int, str | None] = field(default_factory=dict)
-    opened: list[messages.PlannedSubscription] = field(default_factory=list)
+    # subscription / timer key -> the target catch event it moves to, None: it is closed
+    message_moves: dict[int, str | None] = field(default_factory=dict)
+    timer_moves: dict[int, str | None] = field(default_factory=dict)
+    signal_moves: dict[int, str | None] = field(default_factory=dict)
+    # catch events of the target element that no mapping leads to: opened anew
+    new_messages: list[messages.PlannedSubscription] = field(default_factory=list)
+    new_timers: list[timers.PlannedTimer] = field(default_factory=list)
+    new_signals: list[tuple[str, str]] = field(default_factory=list)
 
 
 def migrate(ctx: Context, command: Record) -> None:
@@ -240,32 +244,15 @@ def _check_element(
             "cannot be changed during migration yet."
         )
     source_element = source_model.element(element_id)
-    for model, element, which in (
-        (source_model, source_element, "active"),
-        (target_model, target_element, "target"),
+    if source_element.event_type is not target_element.event_type and (
+        element_type is BpmnElementType.INTERMEDIATE_CATCH_EVENT
     ):
-        checked = element_id if which == "active" else target_id
-        if element.event_type in _UNSUPPORTED_EVENTS and (
-            element.element_type is BpmnElementType.INTERMEDIATE_CATCH_EVENT
-        ):
-            raise _state(
-                f"Expected to migrate process instance '{key}' but {which} element with id "
-                f"'{checked}' is intermediate catch event of type '{element.event_type}'. "
-                f"Migrating {which} elements with intermediate catch event of these types is not "
-                "possible yet."
-            )
-        kinds = _distinct(
-            str(model.element(b).event_type)
-            for b in messages.boundary_ids(child, element)
-            if model.element(b).event_type in _UNSUPPORTED_EVENTS
+        raise _state(
+            f"Expected to migrate process instance '{key}' but active element with id "
+            f"'{element_id}' and event type '{source_element.event_type}' is mapped to an element "
+            f"with id '{target_id}' and different event type '{target_element.event_type}'. "
+            "Catch events must be mapped to catch events of the same type."
         )
-        if kinds:
-            raise _state(
-                f"Expected to migrate process instance '{key}' but {which} element with id "
-                f"'{checked}' has one or more boundary events of types '{', '.join(kinds)}'. "
-                f"Migrating {which} elements with boundary events of these types is not possible "
-                "yet."
-            )
     return target_id
 
 
@@ -288,20 +275,19 @@ def _plan_catch_events(
     mapping: dict[str, str],
     key: int,
 ) -> None:
+    state = ctx.state
     child = step.instance
     target_element = target_model.element(step.target_id)
-    attached = set(messages.boundary_ids(child, target_element))
+    attached = messages.boundary_ids(child, target_element)
     kept: set[str] = set()
-    for sub_key in ctx.state.subscriptions_by_element.get(child.key, {}):
-        subscription = ctx.state.subscriptions[sub_key]
-        event_id = subscription.value["elementId"]
+
+    def follow(event_id: str) -> str | None:
+        """Where the catch event `event_id` of the child goes (None: it is closed)."""
         if event_id == child.element_id:
-            step.subscriptions[sub_key] = step.target_id  # the element's own message
-            continue
+            return step.target_id  # the element's own event (catch event, receive task)
         mapped = mapping.get(event_id)
         if mapped is None:
-            step.subscriptions[sub_key] = None
-            continue
+            return None
         if mapped not in attached:
             raise _state(
                 f"Expected to migrate process instance '{key}' but active element with id "
@@ -310,31 +296,49 @@ def _plan_catch_events(
                 f"'{mapped}'. These mappings detach the boundary event from the element in the "
                 "target process. Boundary events must stay attached to the same element instance."
             )
-        source_event = source_model.element(event_id)
-        target_event = target_model.element(mapped)
-        if source_event.event_type is not target_event.event_type:
+        source_type = source_model.element(event_id).event_type
+        target_type = target_model.element(mapped).event_type
+        if source_type is not target_type:
             raise _state(
                 f"Expected to migrate process instance '{key}' but active element with id "
-                f"'{child.element_id}' has a catch event with id '{event_id}' that is mapped to a "
-                f"catch event with id '{mapped}' of a different event type "
-                f"'{target_event.event_type}'. Catch events must be mapped to catch events of the "
-                "same type."
+                f"'{child.element_id}' has a catch event with id '{event_id}' of type "
+                f"'{source_type}' that is mapped to a catch event with id '{mapped}' of a "
+                f"different type '{target_type}'. Catch events must be mapped to catch events of "
+                "the same type."
             )
-        step.subscriptions[sub_key] = mapped
         kept.add(mapped)
-    # Message boundaries of the target that no mapping leads to open anew.
+        return mapped
+
+    for sub_key in state.subscriptions_by_element.get(child.key, {}):
+        step.message_moves[sub_key] = follow(state.subscriptions[sub_key].value["elementId"])
+    for timer_key in state.timers_by_element.get(child.key, {}):
+        step.timer_moves[timer_key] = follow(state.timers[timer_key].value["targetElementId"])
+    for signal_key in state.signal_subscriptions_by_element.get(child.key, {}):
+        event_id = state.signal_subscriptions[signal_key].value["catchEventId"]
+        step.signal_moves[signal_key] = follow(event_id)
+    # The target's boundary events that no mapping leads to open anew (evaluated now, in the
+    # child's scope, as if the child were already an instance of the target element).
     probe = ElementInstance(
         key=child.key,
         value={**child.value, "processDefinitionKey": target.key, "elementId": step.target_id},
         state=child.state,
     )
-    planned = messages.plan(ctx, probe, target_element, None)
-    if isinstance(planned, Failure):
-        raise _state(
-            f"Expected to migrate process instance '{key}' but the subscription of a catch event "
-            f"of element '{step.target_id}' could not be opened: {planned.message}"
-        )
-    step.opened = [p for p in planned if p.element_id not in kept]
+    fresh = [target_model.element(b) for b in attached if b not in kept]
+    planned_messages = messages.plan(ctx, probe, target_element, None)
+    planned_timers = timers.plan(ctx, probe, fresh)
+    planned_signals = signals.plan(ctx, probe, fresh)
+    for planned in (planned_messages, planned_timers, planned_signals):
+        if isinstance(planned, Failure):
+            raise _state(
+                f"Expected to migrate process instance '{key}' but a catch event of element "
+                f"'{step.target_id}' could not be subscribed to: {planned.message}"
+            )
+    assert not isinstance(planned_messages, Failure)
+    assert not isinstance(planned_timers, Failure)
+    assert not isinstance(planned_signals, Failure)
+    step.new_messages = [p for p in planned_messages if p.element_id not in kept]
+    step.new_timers = planned_timers
+    step.new_signals = planned_signals
 
 
 # --- application ------------------------------------------------------------------------------
@@ -397,7 +401,8 @@ def _apply(ctx: Context, step: _Step, target: ProcessDefinition) -> None:
             },
         )
     target_model = ctx.model(target.key)
-    for sub_key, event_id in step.subscriptions.items():
+    moved = {"bpmnProcessId": target.bpmn_process_id, "processDefinitionKey": target.key}
+    for sub_key, event_id in step.message_moves.items():
         subscription = ctx.state.subscriptions[sub_key]
         if event_id is None:
             ctx.result.append_event(
@@ -407,18 +412,31 @@ def _apply(ctx: Context, step: _Step, target: ProcessDefinition) -> None:
                 _PMS, ProcessMessageSubscriptionIntent.DELETED, sub_key, subscription.value
             )
             continue
+        value = {**subscription.value, **moved, "elementId": event_id}
         event = target_model.element(event_id)
-        value = {
-            **subscription.value,
-            "bpmnProcessId": target.bpmn_process_id,
-            "processDefinitionKey": target.key,
-            "elementId": event_id,
-        }
         if isinstance(event, BoundaryEvent):
             value["interrupting"] = event.cancel_activity
         ctx.result.append_event(_PMS, ProcessMessageSubscriptionIntent.MIGRATED, sub_key, value)
         ctx.result.append_event(_MS, MessageSubscriptionIntent.MIGRATED, sub_key, value)
-    messages.open_planned(ctx, ctx.state.element_instances[instance.key], step.opened)
+    for timer_key, event_id in step.timer_moves.items():
+        timer = ctx.state.timers[timer_key]
+        if event_id is None:
+            ctx.result.append_event(ValueType.TIMER, TimerIntent.CANCELED, timer_key, timer.value)
+            continue
+        value = {**timer.value, "processDefinitionKey": target.key, "targetElementId": event_id}
+        ctx.result.append_event(ValueType.TIMER, TimerIntent.MIGRATED, timer_key, value)
+    for signal_key, event_id in step.signal_moves.items():
+        signal = ctx.state.signal_subscriptions[signal_key]
+        intent = SignalSubscriptionIntent.DELETED
+        value = signal.value
+        if event_id is not None:
+            intent = SignalSubscriptionIntent.MIGRATED
+            value = {**signal.value, **moved, "catchEventId": event_id}
+        ctx.result.append_event(ValueType.SIGNAL_SUBSCRIPTION, intent, signal_key, value)
+    migrated = ctx.state.element_instances[instance.key]
+    messages.open_planned(ctx, migrated, step.new_messages)
+    timers.open_planned(ctx, migrated, step.new_timers)
+    signals.open_planned(ctx, migrated, step.new_signals)
 
 
 def _incidents_of(ctx: Context, instance: ElementInstance) -> list[int]:
