@@ -269,6 +269,8 @@ class State:
         self.signal_subscriptions_by_name: dict[tuple[str, str], dict[int, None]] = {}
         # catch event instance key -> subscription keys it owns
         self.signal_subscriptions_by_element: dict[int, dict[int, None]] = {}
+        # Completed activities that can be compensated: key -> COMPENSATION_SUBSCRIPTION value.
+        self.compensation_subscriptions: dict[int, dict[str, Any]] = {}
         self.timers: dict[int, Timer] = {}
         # element instance key -> timer keys it owns (start timers: -1 is not indexed)
         self.timers_by_element: dict[int, dict[int, None]] = {}

@@ -155,6 +155,13 @@ class SignalSubscriptionIntent(StrEnum):
     MIGRATED = "MIGRATED"
 
 
+class CompensationSubscriptionIntent(StrEnum):
+    CREATED = "CREATED"
+    TRIGGERED = "TRIGGERED"
+    COMPLETED = "COMPLETED"
+    DELETED = "DELETED"
+
+
 class EscalationIntent(StrEnum):
     ESCALATED = "ESCALATED"
     NOT_ESCALATED = "NOT_ESCALATED"

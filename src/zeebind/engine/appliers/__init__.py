@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from zeebind.engine.appliers import (
+    compensation,
     deployment,
     incident,
     job,
@@ -30,6 +31,7 @@ APPLIERS: dict[tuple[ValueType, str], Applier] = {
     **migration.APPLIERS,
     **timer.APPLIERS,
     **signal.APPLIERS,
+    **compensation.APPLIERS,
 }
 
 __all__ = ["APPLIERS"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zeebind.bpmn.model import BpmnEventType, EndEvent, IntermediateCatchEvent
-from zeebind.engine.behaviors import errors, flow, variables
+from zeebind.engine.behaviors import compensation, errors, flow, variables
 from zeebind.engine.behaviors.expressions import Failure, ScopeVariables, evaluate_string
 from zeebind.engine.behaviors.incidents import raise_incident
 from zeebind.engine.behaviors.messages import trigger_event
@@ -32,6 +32,8 @@ def end_event(
         _signal_throw(ctx, instance, element)
     elif element.event_type is BpmnEventType.ESCALATION:
         _escalation_throw(ctx, instance, element)
+    elif element.event_type is BpmnEventType.COMPENSATION:
+        _compensation_throw(ctx, instance, element)
     else:
         activities.pass_through(ctx, instance, element, command)
 
@@ -105,7 +107,22 @@ def throw_event(
     if element.event_type is BpmnEventType.ESCALATION:
         _escalation_throw(ctx, instance, element)
         return
+    if element.event_type is BpmnEventType.COMPENSATION:
+        _compensation_throw(ctx, instance, element)
+        return
     activities.pass_through(ctx, instance, element, command)
+
+
+def _compensation_throw(ctx: Context, instance: ElementInstance, element: Any) -> None:
+    """Runs the compensation handlers of the completed activities; goes on when they are done
+    (the last handler to complete completes this event)."""
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return
+    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    if not compensation.throw(ctx, instance, element):
+        complete(ctx, instance, element, None)
 
 
 def _signal_throw(ctx: Context, instance: ElementInstance, element: Any) -> None:

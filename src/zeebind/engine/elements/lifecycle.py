@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from zeebind.bpmn.model import BoundaryEvent, BpmnElementType, CallActivity, FlowNode, Process
-from zeebind.engine.behaviors import flow, messages, signals, timers, variables
+from zeebind.engine.behaviors import compensation, flow, messages, signals, timers, variables
 from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.behaviors.incidents import raise_incident, resolve_incidents_of
 from zeebind.engine.behaviors.jobs import cancel_job
@@ -69,6 +69,9 @@ def complete(
         fail(ctx, instance, failure)
         return
     event(ctx, instance, Intent.ELEMENT_COMPLETED)
+    compensation.activity_completed(ctx, instance, element)
+    if element.is_for_compensation:
+        compensation.handler_completed(ctx, instance)
     outgoing = element.outgoing if flows is None else flows
     if outgoing:
         flow.take_flows(ctx, instance, outgoing, flow_variables)
@@ -96,6 +99,7 @@ def _complete_process(ctx: Context, instance: ElementInstance) -> None:
     caller = ctx.state.element_instances.get(v["parentElementInstanceKey"])
     if caller is not None:
         _return_to_caller(ctx, instance, caller)
+    compensation.process_left(ctx, instance)
     event(ctx, instance, Intent.ELEMENT_COMPLETED)
 
 
@@ -133,6 +137,8 @@ def terminate(ctx: Context, instance: ElementInstance) -> Record:
 
 def terminated(ctx: Context, instance: ElementInstance) -> None:
     """TERMINATED, then whatever waited for it: an interrupting event, or a terminating scope."""
+    if instance.element_type is BpmnElementType.PROCESS:
+        compensation.process_left(ctx, instance)
     trigger = ctx.state.event_triggers.get(instance.key)
     if trigger is not None:
         target = ctx.model(instance.process_definition_key).element(trigger.target_element_id)
