@@ -39,6 +39,7 @@ from zeebind.bpmn.model import (
     Static,
     SubProcess,
 )
+from zeebind.bpmn.start_evaluation import check_start_expressions
 from zeebind.bpmn.validation import ACTIVITY_TYPES, check_expressions, check_process
 from zeebind.bpmn.zeebe_extensions import (
     BPMN_NS,
@@ -130,6 +131,8 @@ def parse_bpmn(resource_name: str, content: bytes) -> list[Process]:
     if not processes and not findings.problems:
         findings.add(root.get("id") or "", "Must contain at least one executable process")
     check_expressions(findings)
+    for process in processes:
+        check_start_expressions(process, findings)
     findings.raise_if_any(resource_name)
     return processes
 

@@ -93,14 +93,14 @@ def test_message_start_event_has_message_without_correlation_key(parse: Parse) -
     process = parse(
         '<bpmn:startEvent id="s1"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>'
         '<bpmn:startEvent id="s2"><bpmn:messageEventDefinition messageRef="m2"/></bpmn:startEvent>',
-        definitions=MESSAGE + '<bpmn:message id="m2" name="= &quot;by-&quot; + kind"/>',
+        definitions=MESSAGE + '<bpmn:message id="m2" name="= &quot;by-&quot; + string(1)"/>',
     )
     s1, s2 = process.element("s1"), process.element("s2")
     assert isinstance(s1, StartEvent)
     assert isinstance(s2, StartEvent)
     assert s1.event_type is BpmnEventType.MESSAGE
     assert s1.message == MessageDefinition("m", Static("paid"), None)
-    assert s2.message == MessageDefinition("m2", Expression('"by-" + kind'), None)
+    assert s2.message == MessageDefinition("m2", Expression('"by-" + string(1)'), None)
     assert process.message_start_event_ids == ["s1", "s2"]
     assert process.none_start_event_id is None
 

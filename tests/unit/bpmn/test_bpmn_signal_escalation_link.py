@@ -21,7 +21,9 @@ from zeebind.bpmn.model import (
 
 START = '<bpmn:startEvent id="start"/>'
 END = '<bpmn:endEvent id="end"/>'
-SIGNALS = '<bpmn:signal id="s" name="alarm"/><bpmn:signal id="s2" name="= &quot;a-&quot; + k"/>'
+SIGNALS = (
+    '<bpmn:signal id="s" name="alarm"/><bpmn:signal id="s2" name="= &quot;a-&quot; + string(2)"/>'
+)
 ESCALATIONS = (
     '<bpmn:escalation id="esc" escalationCode="LATE"/>'
     '<bpmn:escalation id="dyn" escalationCode="= code"/>'
@@ -71,7 +73,7 @@ def test_signal_start_events(parse: Parse) -> None:
     assert isinstance(b, StartEvent)
     assert a.event_type is BpmnEventType.SIGNAL
     assert a.events.signal == SignalDefinition("s", Static("alarm"))
-    assert b.events.signal == SignalDefinition("s2", Expression('"a-" + k'))
+    assert b.events.signal == SignalDefinition("s2", Expression('"a-" + string(2)'))
     assert process.signal_start_event_ids == ["a", "b"]
 
 
@@ -93,7 +95,7 @@ def test_signal_catch_throw_end_and_boundary(parse: Parse) -> None:
         assert node.event_type is BpmnEventType.SIGNAL
     assert throw.element_type is BpmnElementType.INTERMEDIATE_THROW_EVENT
     assert catch.events.signal == throw.events.signal == SignalDefinition("s", Static("alarm"))
-    assert end.events.signal == SignalDefinition("s2", Expression('"a-" + k'))
+    assert end.events.signal == SignalDefinition("s2", Expression('"a-" + string(2)'))
     assert edge.cancel_activity is False
 
 
@@ -305,3 +307,24 @@ def test_terminate_end_event(parse: Parse) -> None:
         BpmnElementType.END_EVENT,
         BpmnEventType.TERMINATE,
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "definitions"),
+    [
+        ('<bpmn:signalEventDefinition signalRef="x"/>', '<bpmn:signal id="x" name="= name"/>'),
+        ('<bpmn:messageEventDefinition messageRef="x"/>', '<bpmn:message id="x" name="= name"/>'),
+    ],
+)
+def test_start_event_names_are_evaluated_at_deploy(
+    problems: Problems, start: str, definitions: str
+) -> None:
+    body = f'<bpmn:startEvent id="a">{start}</bpmn:startEvent>'
+    assert problems(body, definitions=definitions) == [
+        (
+            "a",
+            "Expected result of the expression 'name' to be 'STRING', but was 'NULL'. The "
+            "evaluation reported the following warnings:\n[NO_VARIABLE_FOUND] No variable found "
+            "with name 'name'",
+        )
+    ]

@@ -51,7 +51,7 @@ def boundary(definition: str, *, interrupting: bool = True) -> str:
         ("timeCycle", "0 0 9-17 * * MON-FRI", Static("0 0 9-17 * * MON-FRI")),
         ("timeDate", "2030-01-01T12:00:00Z", Static("2030-01-01T12:00:00Z")),
         ("timeDuration", "PT1H", Static("PT1H")),
-        ("timeCycle", "= cycle", Expression("cycle")),
+        ("timeCycle", '= "R/PT" + string(5) + "M"', Expression('"R/PT" + string(5) + "M"')),
     ],
 )
 def test_timer_start_event(
@@ -208,3 +208,62 @@ def test_event_sub_process_timer_cycle_must_be_non_interrupting(
     assert problems(START + event_sub_process(timer("timeCycle", "R/PT1M"))) == [
         ("es", "Interrupting timer event with time cycle is not allowed.")
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("timeCycle", '= "R/PT1H"'),
+        ("timeCycle", '= "0 0 " + string(9) + " * * *"'),
+        ("timeDate", '= date and time("2030-01-01T00:00:00Z")'),
+        ("timeDate", '= now() + duration("PT1H")'),
+        ("timeDate", '= "2030-01-01T00:00:00Z"'),
+        ("timeDuration", '= duration("PT1H")'),
+        ("timeDuration", '= duration("P1M")'),
+    ],
+)
+def test_start_event_timer_expression_evaluated_at_deploy(
+    parse: Parse, kind: str, value: str
+) -> None:
+    parse(timer_start(kind, value))
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        (
+            "timeCycle",
+            "= INVALID_CYCLE_EXPRESSION",
+            "Invalid timer cycle expression (Expected result of the expression "
+            "'INVALID_CYCLE_EXPRESSION' to be 'STRING', but was 'NULL'. The evaluation reported "
+            "the following warnings:\n[NO_VARIABLE_FOUND] No variable found with name "
+            "'INVALID_CYCLE_EXPRESSION')",
+        ),
+        (
+            "timeCycle",
+            '= "R5"',
+            "Invalid timer cycle expression (Invalid time cycle format 'R5': no interval given "
+            "for expression '\"R5\"')",
+        ),
+        (
+            "timeDate",
+            "= today()",
+            "Invalid timer date expression (Expected result of the expression 'today()' to be "
+            "one of 'DATE_TIME', 'STRING', but was 'DATE'.)",
+        ),
+    ],
+)
+def test_start_event_timer_expression_that_fails_without_variables(
+    problems: Problems, kind: str, value: str, message: str
+) -> None:
+    assert problems(timer_start(kind, value)) == [("ts", message)]
+
+
+def test_only_process_level_start_expressions_are_evaluated_at_deploy(parse: Parse) -> None:
+    parse(START + event_sub_process(timer("timeDuration", "= delay")))
+    parse(
+        START
+        + '<bpmn:intermediateCatchEvent id="c">'
+        + timer("timeDuration", "= delay")
+        + "</bpmn:intermediateCatchEvent>"
+    )
