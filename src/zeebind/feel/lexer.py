@@ -91,6 +91,15 @@ _OPERATORS = (
     "?",
 )
 
+_HINTS = {
+    "&&": " (FEEL uses 'and')",
+    "||": " (FEEL uses 'or')",
+    "!": " (FEEL uses 'not(...)' and '!=')",
+    "'": ' (FEEL strings use double quotes: "text")',
+    "&": " (FEEL uses 'and')",
+    "|": " (FEEL uses 'or')",
+}
+
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
 
@@ -193,7 +202,8 @@ class Lexer:
             if text.startswith(op, start):
                 self.pos = start + len(op)
                 return Token(Kind.OP, op, start, self.pos)
-        raise self.error(f"unexpected character {ch!r}", start)
+        hint = _HINTS.get(text[start : start + 2]) or _HINTS.get(ch, "")
+        raise self.error(f"unexpected character {ch!r}{hint}", start)
 
     def number(self, start: int) -> Token:
         text = self.text

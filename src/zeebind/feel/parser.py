@@ -231,9 +231,12 @@ class Parser:
             if op == "+":
                 self.advance()
                 return self.prefix_unary_operand()
-            if op in _COMPARISONS or op in ("=", "!="):
+            if op in _COMPARISONS or (op in ("=", "!=") and self.after_open_paren()):
                 self.advance()
                 return ast.UnaryCompare(tok.pos, op, self.expression(_COMPARE))
+            if op in ("=", "!="):
+                hint = " (FEEL compares with a single '=')" if op == "=" else ""
+                raise self.error(f"unexpected '{op}'{hint}")
         if kind is Kind.NAME and not tok.quoted:
             word = tok.text
             if word == "if":
@@ -243,6 +246,11 @@ class Parser:
             if word == "function":
                 return self.function_definition()
         return self.postfix(self.primary())
+
+    def after_open_paren(self) -> bool:
+        """``(= 10)``: a unary test as a value is only written in parentheses."""
+        previous = self.tokens[self.i - 1] if self.i > 0 else None
+        return previous is not None and previous.kind is Kind.OP and previous.text == "("
 
     def prefix_unary_operand(self) -> ast.Node:
         if self.at_op("-"):

@@ -143,6 +143,9 @@ def test_for_partial() -> None:
         ("1 2", 2, "unexpected '2'"),
         ("x # y", 2, "unexpected character '#'"),
         ("", 0, "empty expression"),
+        ("x == 1", 3, "FEEL compares with a single '='"),
+        ("x && y", 2, "FEEL uses 'and'"),
+        ("'text'", 0, "FEEL strings use double quotes"),
     ],
 )
 def test_syntax_errors(text: str, position: int, message: str) -> None:
