@@ -108,3 +108,40 @@ async def test_create_with_result_of_a_straight_through_process_answers_at_once(
             {"bpmnProcessId": "straight", "version": -1, "variables": {"v": [1, 2]}},
         )
         assert result.value["variables"] == {"v": [1, 2]}
+
+
+async def test_start_instructions_start_before_the_given_elements() -> None:
+    two = model(
+        "two-step",
+        start(),
+        service("first", "first"),
+        service("second", "second"),
+        end(),
+        chain("start", "first", "second", "end"),
+    )
+    async with EngineHarness() as h:
+        await h.deploy(("two.bpmn", two))
+        record = await h.b.command(
+            ValueType.PROCESS_INSTANCE_CREATION,
+            ProcessInstanceCreationIntent.CREATE,
+            {
+                "bpmnProcessId": "two-step",
+                "version": -1,
+                "variables": {"v": 1},
+                "startInstructions": [{"elementId": "second"}],
+            },
+        )
+        instance = record.value["processInstanceKey"]
+        assert await h.activate_jobs("first") == []
+        [(key, job)] = await h.activate_jobs("second")
+        assert job["variables"] == {"v": 1}
+        await h.complete_job(key)
+        assert h.is_completed(instance)
+        assert h.process_instance_intents("start") == []
+        with pytest.raises(CommandRejected) as err:
+            await h.b.command(
+                ValueType.PROCESS_INSTANCE_CREATION,
+                ProcessInstanceCreationIntent.CREATE,
+                {"bpmnProcessId": "two-step", "startInstructions": [{"elementId": "nope"}]},
+            )
+        assert "element 'nope' does not exist" in err.value.reason

@@ -115,6 +115,9 @@ def creation_created(state: State, record: Record) -> None:
     v = record.value
     if v.get("awaitingResult"):
         state.awaiting_results[v["processInstanceKey"]] = list(v.get("fetchVariables", []))
+    for start in v.get("startInstructions", []):
+        # Started by an instruction, not reached by a flow: no token to consume.
+        state.activations_without_flow[start["elementInstanceKey"]] = None
 
 
 def event_triggering(state: State, record: Record) -> None:

@@ -18,6 +18,7 @@ def create_instance(
     start_variables: dict[str, object] | None = None,
     process_instance_key: int | None = None,
     parent: tuple[int, int] | None = None,
+    start_instructions: list[dict[str, object]] | None = None,
 ) -> int:
     """Creates a process instance: root variables first, then the process is activated.
 
@@ -50,6 +51,8 @@ def create_instance(
         value["startElementId"] = start_element_id
     if start_variables:
         value["variables"] = start_variables
+    if start_instructions:
+        value["startInstructions"] = start_instructions
     ctx.result.follow_up(
         ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ACTIVATE_ELEMENT, key, value
     )

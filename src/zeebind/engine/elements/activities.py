@@ -33,6 +33,7 @@ from zeebind.engine.context import Context
 from zeebind.engine.elements.lifecycle import Intent, complete, event, fail
 from zeebind.engine.state import ElementInstance, ProcessDefinition
 from zeebind.feel import to_json
+from zeebind.protocol.record import ValueType
 
 
 def open_events(
@@ -94,6 +95,17 @@ def process(ctx: Context, instance: ElementInstance, element: Any, command: dict
     if not open_events(ctx, instance, None, container=element):
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
+    instructions = command.get("startInstructions")
+    if instructions:
+        for start in instructions:
+            value = flow.element_value(instance, element.element(start["elementId"]))
+            ctx.result.follow_up(
+                ValueType.PROCESS_INSTANCE,
+                Intent.ACTIVATE_ELEMENT,
+                start["elementInstanceKey"],
+                value,
+            )
+        return
     start_id = command.get("startElementId") or element.none_start_event_id
     assert start_id is not None
     flow.activate(ctx, instance, element.element(start_id), command.get("variables"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from zeebind.bpmn.model import BpmnElementType, Process
 from zeebind.engine.behaviors.instances import create_instance
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import ProcessDefinition
@@ -39,6 +42,40 @@ def _find_definition(ctx: Context, command: Record) -> ProcessDefinition | str:
     return definition
 
 
+def _start_instructions(
+    ctx: Context, model: Process, instructions: list[dict[str, Any]]
+) -> list[dict[str, Any]] | str:
+    """Start instructions (start before these elements instead of the none start event), each
+    with the key its element instance will have; or why they cannot be followed."""
+    starts: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for instruction in instructions:
+        element_id = str(instruction.get("elementId", ""))
+        element = model.elements.get(element_id)
+        if element is None:
+            problems.append(f"element '{element_id}' does not exist")
+        elif element.element_type is BpmnElementType.BOUNDARY_EVENT:
+            problems.append(f"element '{element_id}' is a boundary event")
+        elif element.flow_scope_id != model.bpmn_process_id:
+            problems.append(
+                f"element '{element_id}' is inside a subprocess (starting there is not "
+                "supported yet)"
+            )
+        elif any(
+            model.element(model.flow(f).source_id).element_type
+            is BpmnElementType.EVENT_BASED_GATEWAY
+            for f in element.incoming
+        ):
+            problems.append(f"element '{element_id}' belongs to an event-based gateway")
+        else:
+            starts.append({"elementId": element_id, "elementInstanceKey": ctx.key()})
+    if problems:
+        return "Expected to create instance of process with start instructions but " + "; ".join(
+            problems
+        )
+    return starts
+
+
 def create(ctx: Context, command: Record) -> None:
     found = _find_definition(ctx, command)
     if isinstance(found, str):
@@ -61,15 +98,11 @@ def create(ctx: Context, command: Record) -> None:
             "Expected variables to be a JSON object, but it was not",
         )
         return
-    if command.value.get("startInstructions"):
-        ctx.result.reject(
-            command,
-            RejectionType.INVALID_ARGUMENT,
-            "Expected to create an instance with start instructions, but start instructions "
-            "are not supported yet",
-        )
+    starts = _start_instructions(ctx, model, command.value.get("startInstructions") or [])
+    if isinstance(starts, str):
+        ctx.result.reject(command, RejectionType.INVALID_ARGUMENT, starts)
         return
-    key = create_instance(ctx, found, variables)
+    key = create_instance(ctx, found, variables, start_instructions=starts)
     awaiting = command.intent == ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT
     value = {
         "bpmnProcessId": found.bpmn_process_id,
@@ -77,7 +110,7 @@ def create(ctx: Context, command: Record) -> None:
         "processDefinitionKey": found.key,
         "processInstanceKey": key,
         "variables": variables,
-        "startInstructions": [],
+        "startInstructions": starts,
         "fetchVariables": list(command.value.get("fetchVariables") or []),
         "awaitingResult": awaiting,
         "tenantId": found.tenant_id,
