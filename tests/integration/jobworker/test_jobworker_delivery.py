@@ -3,10 +3,10 @@ with one job worker component per scenario (Dapr's jobworker certification scena
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -76,7 +76,8 @@ WORKERS: dict[str, dict[str, str]] = {
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("components")
     with running(Engine("--port", "0")) as engine, running(App()) as app:
-        assert isinstance(engine, Engine) and isinstance(app, App)
+        assert isinstance(engine, Engine)
+        assert isinstance(app, App)
         client = {"gatewayAddr": f"127.0.0.1:{engine.port}", "usePlainTextConnection": "true"}
         documents = [component("zeebe-command", "command", **client)]
         documents += [
@@ -147,7 +148,7 @@ def test_retries_decrease_with_the_backoff_between_them(world: World) -> None:
     world.start("retrying", {})
     deliveries = world.app.wait_deliveries("retrying", 3)
     assert [item["headers"]["x-zeebe-retries"] for item in deliveries] == ["3", "2", "1"]
-    gaps = [b["at"] - a["at"] for a, b in zip(deliveries, deliveries[1:], strict=False)]
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(deliveries)]
     assert all(gap >= 0.39 for gap in gaps), gaps
     # The third attempt succeeded: nothing is left to activate and no incident stops the flow.
     wait_until(lambda: not world.activatable("retrying"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,7 +27,8 @@ pytestmark = pytest.mark.slow
 def grpc_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, Sidecar]]:
     folder = tmp_path_factory.mktemp("components")
     with running(Engine("--port", "0")) as engine, running(App("grpc")) as app:
-        assert isinstance(engine, Engine) and isinstance(app, App)
+        assert isinstance(engine, Engine)
+        assert isinstance(app, App)
         client = {"gatewayAddr": f"127.0.0.1:{engine.port}", "usePlainTextConnection": "true"}
         write_components(
             folder,
@@ -83,7 +83,8 @@ def test_results_reach_the_next_task(grpc_world: tuple[App, Sidecar]) -> None:
     assert json.loads(ack["body"])["result"] == 42
     names = json.loads(delivery["headers"]["raw-names"])
     # Over gRPC the metadata keys go as they are: no canonicalisation, no sanitising.
-    assert "X-Zeebe-Job-Key" in names and "process-header-1" in names
+    assert "X-Zeebe-Job-Key" in names
+    assert "process-header-1" in names
     assert delivery["headers"]["x-zeebe-retries"] == "3"
     # The empty answer of the ack task completed it: nothing is left to activate.
     jobs = sidecar.invoke(

@@ -26,7 +26,7 @@ from jobworker_processes import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "sidecar"))
-from sidecar_pki import make_pki  # noqa: E402
+from sidecar_pki import make_pki
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,8 @@ def test_tls_with_a_test_ca(tmp_path: Path) -> None:
     pki = make_pki(tmp_path)
     tls = ("--tls-cert", str(pki.cert_file), "--tls-key", str(pki.key_file))
     with running(Engine("--port", "0", *tls)) as engine, running(App()) as app:
-        assert isinstance(engine, Engine) and isinstance(app, App)
+        assert isinstance(engine, Engine)
+        assert isinstance(app, App)
         client = {"gatewayAddr": f"localhost:{engine.port}", "caCertificatePath": str(pki.ca_file)}
         folder = write_components(
             tmp_path / "c",
@@ -120,7 +121,8 @@ def token_endpoint() -> Iterator[TokenEndpoint]:
 
 def test_oauth_only_on_the_job_worker(tmp_path: Path, token_endpoint: TokenEndpoint) -> None:
     with running(Engine("--port", "0")) as engine, running(App()) as app:
-        assert isinstance(engine, Engine) and isinstance(app, App)
+        assert isinstance(engine, Engine)
+        assert isinstance(app, App)
         oauth = {
             "clientId": "worker",
             "clientSecret": "s3cret",
@@ -145,7 +147,8 @@ def test_oauth_only_on_the_job_worker(tmp_path: Path, token_endpoint: TokenEndpo
 
 def test_long_polling_when_streaming_is_off(tmp_path: Path) -> None:
     with running(Engine("--port", "0")) as engine, running(App()) as app:
-        assert isinstance(engine, Engine) and isinstance(app, App)
+        assert isinstance(engine, Engine)
+        assert isinstance(app, App)
         folder = write_components(
             tmp_path / "c",
             component("zeebe-command", "command", **plaintext(engine)),
@@ -175,7 +178,8 @@ def test_long_polling_when_streaming_is_off(tmp_path: Path) -> None:
 def test_an_engine_outage_is_survived_without_restart(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with running(Engine("--port", "0", "--data-dir", str(data))) as first, running(App()) as app:
-        assert isinstance(first, Engine) and isinstance(app, App)
+        assert isinstance(first, Engine)
+        assert isinstance(app, App)
         port = first.port
         folder = write_components(
             tmp_path / "c",
@@ -209,7 +213,8 @@ def test_an_engine_outage_is_survived_without_restart(tmp_path: Path) -> None:
 
 def test_stopping_lets_deliveries_under_way_finish(tmp_path: Path) -> None:
     with running(Engine("--port", "0")) as engine, running(App()) as app:
-        assert isinstance(engine, Engine) and isinstance(app, App)
+        assert isinstance(engine, Engine)
+        assert isinstance(app, App)
         commands = write_components(
             tmp_path / "commands", component("zeebe-command", "command", **plaintext(engine))
         )

@@ -27,7 +27,8 @@ INSTANCES = 50
 def test_two_sidecars_split_fifty_instances(tmp_path: Path) -> None:
     with running(Engine("--port", "0")) as engine, running(App()) as app_1, running(App()) as app_2:
         assert isinstance(engine, Engine)
-        assert isinstance(app_1, App) and isinstance(app_2, App)
+        assert isinstance(app_1, App)
+        assert isinstance(app_2, App)
         client = {"gatewayAddr": f"127.0.0.1:{engine.port}", "usePlainTextConnection": "true"}
         folder = write_components(
             tmp_path / "c",
@@ -38,7 +39,8 @@ def test_two_sidecars_split_fifty_instances(tmp_path: Path) -> None:
         for app in (app_1, app_2):
             app.configure(routes={"shared": {"sleep": 0.01, "reply": {"seen": True}}})
         with running(Sidecar(folder, app=app_1)) as one, running(Sidecar(folder, app=app_2)) as two:
-            assert isinstance(one, Sidecar) and isinstance(two, Sidecar)
+            assert isinstance(one, Sidecar)
+            assert isinstance(two, Sidecar)
             for sidecar in (one, two):
                 sidecar.wait_line("input binding shared: streaming jobs")
             xml = process_xml("shared", ("work", "shared", 3, {}), ("done", "shared-done", 3, {}))
@@ -87,7 +89,8 @@ def test_two_sidecars_split_fifty_instances(tmp_path: Path) -> None:
                 for item in app.deliveries("shared")
             )
             # ... and each job reached exactly one app, once.
-            assert len(keys) == INSTANCES and set(keys.values()) == {1}
+            assert len(keys) == INSTANCES
+            assert set(keys.values()) == {1}
             counts = (len(app_1.deliveries("shared")), len(app_2.deliveries("shared")))
             print(f"split: {counts}")
             assert sum(counts) == INSTANCES

@@ -35,7 +35,7 @@ spec:
             "bindings.zeebe.commands",
             "spec.type",
             "unknown component type 'bindings.zeebe.commands' (zeebind supports "
-            "bindings.zeebe.command)",
+            "bindings.zeebe.command, bindings.zeebe.jobworker)",
         ),
         ("localhost:26500", '""', "gatewayAddr", "gatewayAddr is a required attribute"),
         ('"true"', "maybe", "usePlainTextConnection", '"maybe" is not a boolean'),
