@@ -44,6 +44,7 @@ class State:
         self.command = "zeebe-command"
         self.deliveries: list[dict[str, Any]] = []
         self.probes: list[str] = []
+        self.inflight: dict[str, int] = {}
         self.http = httpx.AsyncClient(timeout=30)
 
 
@@ -59,9 +60,23 @@ class Failed(Exception):
 async def behave(route: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
     """(status, body) for one delivery; raises Failed for an error answer."""
     spec = state.routes.get(route, {})
+    state.inflight[route] = state.inflight.get(route, 0) + 1
     state.deliveries.append(
-        {"route": route, "headers": headers, "body": body.decode(), "at": time.time()}
+        {
+            "route": route,
+            "headers": headers,
+            "body": body.decode(),
+            "at": time.time(),
+            "concurrent": state.inflight[route],
+        }
     )
+    try:
+        return await _behave(spec, headers, body)
+    finally:
+        state.inflight[route] -= 1
+
+
+async def _behave(spec: dict[str, Any], headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
     if "sleep" in spec:
         await asyncio.sleep(spec["sleep"])
     retries = headers.get("x-zeebe-retries", "")
