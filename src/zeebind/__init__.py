@@ -1,4 +1,4 @@
-"""zeebind: Zeebe workflows driven through Dapr's Zeebe bindings, with an embedded Zeebe-compatible engine."""
+"""zeebind: Zeebe workflows driven through Dapr's Zeebe bindings, with an embedded Zeebe engine."""
 
 __version__ = "0.1.0"
 __all__ = ["__version__"]

@@ -1,4 +1,4 @@
-"""The `zeebind` command line: one module per subcommand, each adding its parser and its entry point."""
+"""The `zeebind` command line: one module per subcommand, each adding its parser and entry point."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-# Subcommand name -> module under zeebind.cli. Each module defines `configure(parser)` and `main(args) -> int`.
+# Subcommand -> module under zeebind.cli, defining `configure(parser)` and `main(args) -> int`.
 SUBCOMMANDS: dict[str, str] = {
     "engine": "engine",
     "run": "run",
