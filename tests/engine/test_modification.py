@@ -337,3 +337,53 @@ async def test_a_created_subprocess_opens_its_boundary_timers() -> None:
         assert h.process_instance_intents("sub")[-1] == "ELEMENT_TERMINATED"
         assert h.process_instance_intents("too-late")[-1] == "ELEMENT_COMPLETED"
         assert h.is_completed(instance)
+
+
+async def test_the_last_instances_of_a_called_process_cannot_be_terminated() -> None:
+    parent = model(
+        "parent",
+        start(),
+        '<bpmn:callActivity id="call"><bpmn:extensionElements>'
+        '<zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>',
+        end(),
+        chain("start", "call", "end"),
+    )
+    child = model("child", start(), service("work", "work"), end(), chain("start", "work", "end"))
+    async with EngineHarness() as h:
+        await h.deploy(("parent.bpmn", parent), ("child.bpmn", child))
+        await h.create_instance("parent")
+        [(_, job)] = await h.activate_jobs("work")
+        child_instance = job["processInstanceKey"]
+        for terminate in ([job["elementInstanceKey"]], [child_instance]):
+            err = await _rejection(h, child_instance, terminate=terminate)
+            assert err.reason == (
+                "Expected to modify instance of process 'child' but the given instructions would "
+                "terminate the instance. The instance was created by a call activity in the "
+                "parent process. To terminate this instance please modify the parent process "
+                "instead."
+            )
+        # Replacing the last element is fine: the activation keeps the instance alive.
+        await _modify(h, child_instance, [_activate("work")], [job["elementInstanceKey"]])
+        [(job_key, _)] = await h.activate_jobs("work")
+        await h.complete_job(job_key)
+        assert h.process_instance_intents("parent")[-1] == "ELEMENT_COMPLETED"
+
+
+async def test_an_activation_cannot_use_a_scope_that_is_terminated() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(("nested.bpmn", NESTED))
+        instance = await h.create_instance("nested", {"orderId": "o"})
+        [(job, _)] = await h.activate_jobs("before")
+        await h.complete_job(job)
+        [sub] = _live(h, "sub")
+        err = await _rejection(h, instance, activate=[_activate("other")], terminate=[sub])
+        assert err.reason == (
+            "Expected to modify instance of process 'nested' but it contains one or more activate "
+            "instructions for elements whose required flow scope instance is also being "
+            f"terminated: element 'other' requires flow scope instance '{sub}' which is being "
+            "terminated. Please provide a valid ancestor scope key for the activation or avoid "
+            "terminating the required flow scope."
+        )
+        # Variables may name the process as their scope.
+        await _modify(h, instance, [_activate("other", variables=[("nested", {"p": 1})])])
+        assert h.variables(instance)["p"] == 1

@@ -156,7 +156,7 @@ def _validate_activations(
 def _validate_variable_scopes(model: Process, activations: list[_Activation]) -> None:
     process_id = model.bpmn_process_id
     scope_ids = [s for a in activations for s, _ in a.variables if s]
-    unknown = _distinct(s for s in scope_ids if s not in model.elements)
+    unknown = _distinct(s for s in scope_ids if s not in model.elements and s != process_id)
     if unknown:
         raise _invalid(
             f"Expected to modify instance of process '{process_id}' but it contains one or more "
@@ -261,10 +261,11 @@ def _resolve_flow_scopes(
                     "or more activate instructions that would result in the activation of "
                     f"multi-instance element '{scope.id}', which is currently unsupported."
                 )
-        if activation.base_key in terminations:
+        terminated = [k for k in ctx.state.scope_chain(activation.base_key) if k in terminations]
+        if terminated:
             conflicts.append(
                 f"element '{activation.element.id}' requires flow scope instance "
-                f"'{activation.base_key}' which is being terminated"
+                f"'{terminated[0]}' which is being terminated"
             )
     if conflicts:
         raise _invalid(
@@ -321,6 +322,8 @@ def _terminations_with_emptied_scopes(
     for key in terminations:
         if key in gone:
             continue  # terminated with an enclosing instance already
+        if key == instance.key:
+            _check_not_a_child(instance)
         result.append(key)
         subtree(key)
         scope_key = state.element_instances[key].flow_scope_key
@@ -328,18 +331,22 @@ def _terminations_with_emptied_scopes(
             scope = state.element_instances[scope_key]
             if any(child not in gone for child in scope.children):
                 break
-            if scope.key == instance.key and instance.value["parentProcessInstanceKey"] > 0:
-                raise _invalid(
-                    "Expected to modify instance of process "
-                    f"'{instance.value['bpmnProcessId']}' but the given instructions would "
-                    "terminate the instance. The instance was created by a call activity in the "
-                    "parent process. To terminate this instance please modify the parent process "
-                    "instead."
-                )
+            if scope.key == instance.key:
+                _check_not_a_child(instance)
             result.append(scope_key)
             subtree(scope_key)
             scope_key = scope.flow_scope_key
     return result
+
+
+def _check_not_a_child(instance: ElementInstance) -> None:
+    if instance.value["parentProcessInstanceKey"] > 0:
+        raise _invalid(
+            f"Expected to modify instance of process '{instance.value['bpmnProcessId']}' but the "
+            "given instructions would terminate the instance. The instance was created by a call "
+            "activity in the parent process. To terminate this instance please modify the parent "
+            "process instead."
+        )
 
 
 # --- application ------------------------------------------------------------------------------
@@ -372,9 +379,7 @@ def _activate(ctx: Context, instance: ElementInstance, activation: _Activation) 
             variables.set_local(ctx, scope_key, documents[scope_id])
     scope = ctx.state.element_instances[activation.base_key]
     for scope_element, scope_key in zip(activation.create, activation.scope_keys, strict=True):
-        scope = _create_scope(ctx, scope, scope_element, scope_key)
-        if documents.get(scope_element.id):
-            variables.set_local(ctx, scope_key, documents[scope_element.id])
+        scope = _create_scope(ctx, scope, scope_element, scope_key, documents.get(scope_element.id))
     value = flow.element_value(scope, activation.element)
     own = documents.get(activation.element.id)
     if own:
@@ -383,14 +388,21 @@ def _activate(ctx: Context, instance: ElementInstance, activation: _Activation) 
 
 
 def _create_scope(
-    ctx: Context, outer: ElementInstance, element: FlowNode, key: int
+    ctx: Context,
+    outer: ElementInstance,
+    element: FlowNode,
+    key: int,
+    document: dict[str, Any] | None,
 ) -> ElementInstance:
     """A subprocess instance for an element inside it: no start event, no input mappings, but
-    the subscriptions of its boundary events and event subprocess starts (buffered messages are
-    not correlated to them here: that could interrupt the scope before its element is in it)."""
+    its variable instructions, then the subscriptions of its boundary events and event
+    subprocess starts (buffered messages are not correlated to them here: that could interrupt
+    the scope before its element is in it)."""
     value = flow.element_value(outer, element)
     ctx.result.append_event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, value)
     scope = ctx.state.element_instances[key]
+    if document:
+        variables.set_local(ctx, key, document)
     if activities.open_events(ctx, scope, element, container=element):
         ctx.result.append_event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATED, key, scope.value)
     return scope
