@@ -378,3 +378,46 @@ async def test_a_waiting_signal_catch_event_keeps_its_subscription() -> None:
         [(job_key, _)] = await h.activate_jobs("v2")
         await h.complete_job(job_key)
         assert h.is_completed(instance)
+
+
+def each(task_id: str, sequential: bool) -> str:
+    flag = "true" if sequential else "false"
+    return model(
+        "each",
+        start(),
+        f'<bpmn:serviceTask id="{task_id}"><bpmn:extensionElements>'
+        '<zeebe:taskDefinition type="item"/></bpmn:extensionElements>'
+        f'<bpmn:multiInstanceLoopCharacteristics isSequential="{flag}">'
+        '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" '
+        'inputElement="item"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>'
+        "</bpmn:serviceTask>",
+        end(),
+        chain("start", task_id, "end"),
+    )
+
+
+async def test_a_multi_instance_body_migrates_with_its_instances() -> None:
+    async with EngineHarness() as h:
+        await _deploy(h, "each.bpmn", each("A", sequential=False))
+        instance = await h.create_instance("each", {"items": [1, 2]})
+        sequential = await _deploy(h, "each.bpmn", each("B", sequential=True))
+        err = await _rejection(h, instance, sequential, ("A", "B"))
+        assert err.reason == (
+            f"Expected to migrate process instance '{instance}' but active multi-instance element "
+            "with id 'A' is parallel and mapped to the sequential multi-instance element with id "
+            "'B'. The multi-instance type cannot be changed during migration."
+        )
+        target = await _deploy(h, "each.bpmn", each("B", sequential=False))
+        await _migrate(h, instance, target, ("A", "B"))
+        migrated = h.records().of(_PI, "ELEMENT_MIGRATED")
+        assert [r.value["bpmnElementType"] for r in migrated] == [
+            "PROCESS",
+            "MULTI_INSTANCE_BODY",
+            "SERVICE_TASK",
+            "SERVICE_TASK",
+        ]
+        jobs = await h.activate_jobs("item")
+        assert {job["elementId"] for _, job in jobs} == {"B"}
+        for job_key, _ in jobs:
+            await h.complete_job(job_key)
+        assert h.is_completed(instance)

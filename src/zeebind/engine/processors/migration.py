@@ -229,6 +229,17 @@ def _check_element(
             f"'{target_id}' and different type '{target_type}'. Elements must be mapped to "
             "elements of the same type."
         )
+    source_loop = source_model.element(element_id).loop
+    if element_type is BpmnElementType.MULTI_INSTANCE_BODY and target_element.loop is not None:
+        assert source_loop is not None
+        if source_loop.is_sequential != target_element.loop.is_sequential:
+            kinds = {True: "sequential", False: "parallel"}
+            raise _state(
+                f"Expected to migrate process instance '{key}' but active multi-instance element "
+                f"with id '{element_id}' is {kinds[source_loop.is_sequential]} and mapped to the "
+                f"{kinds[target_element.loop.is_sequential]} multi-instance element with id "
+                f"'{target_id}'. The multi-instance type cannot be changed during migration."
+            )
     scope = ctx.state.element_instances[child.flow_scope_key]
     if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
         expected = target_id  # an inner instance stays in the body of its own element
