@@ -59,6 +59,7 @@ from zeebind.feel import (
     format_value,
     from_python,
     to_json,
+    to_string,
 )
 from zeebind.feel.evaluator import EvalContext, invoke
 from zeebind.feel.operators import equal
@@ -217,6 +218,36 @@ def known_names(definitions: Iterable[Definitions]) -> frozenset[str]:
         for item in model.items.values():
             walk(item)
     return frozenset(n for n in names if n)
+
+
+def _type_mismatch(type_ref: str | None, value: Any) -> str | None:
+    """Zeebe's (dmn-scala's) check of a value against a built-in FEEL type: the failure text."""
+    if type_ref is None or value is None or type_ref in ("Any", "any"):
+        return None
+    check = _BUILT_IN_TYPES.get(type_ref)
+    if check is None or check(value):
+        return None
+    return f"expected '{type_ref}' but found '{format_value(value)}'"
+
+
+def _scala_text(value: Any) -> str:
+    """A value as dmn-scala prints it in hit policy failures: List(Map(name -> value), ...)."""
+    if isinstance(value, list):
+        return "List(" + ", ".join(_scala_text(v) for v in value) + ")"
+    if isinstance(value, Mapping):
+        return "Map(" + ", ".join(f"{k} -> {_scala_text(v)}" for k, v in value.items()) + ")"
+    if value is None:
+        return "null"
+    return to_string(value)
+
+
+def _found(table: DecisionTable, rows: list[tuple[int, Rule, list[Any]]]) -> str:
+    return _scala_text(
+        [
+            {c.name or c.label: v for c, v in zip(table.outputs, outputs, strict=False)}
+            for _, _, outputs in rows
+        ]
+    )
 
 
 # --- the evaluator --------------------------------------------------------------------------
@@ -531,7 +562,8 @@ class _Run:
             run = self if prefix is None else self._sub_run(model, prefix)
             bkm = model.knowledge_models.get(ref.id)
             if bkm is not None:
-                self._put(scope, prefix, bkm.name, run.bkm_function(bkm))
+                if bkm.logic is not None:  # a BKM without logic is ignored, as dmn-scala does
+                    self._put(scope, prefix, bkm.name, run.bkm_function(bkm))
                 continue
             service = model.services.get(ref.id)
             if service is None:
@@ -567,6 +599,11 @@ class _Run:
             self.audit.append(entry)
             raise DecisionEvaluationError(decision.id, err.message) from None
         value = self.evaluator.coerce(self.model, value, decision.type_ref)
+        if isinstance(decision.logic, LiteralExpression) and not self.evaluator.strict:
+            mismatch = _type_mismatch(decision.type_ref, value)
+            if mismatch:
+                self.audit.append(entry)
+                raise DecisionEvaluationError(decision.id, mismatch)
         entry.output = value
         self.audit.append(entry)
         self.results[decision.id] = value
@@ -715,11 +752,15 @@ class _Run:
             b.parameter: self.expression(b.value, scope) if b.value is not None else None
             for b in node.bindings
         }
+        if not self.evaluator.strict and not function.builtin and function.overloads:
+            for parameter in function.overloads[0].params:
+                if parameter not in named:
+                    raise _Failure(f"no parameter found with name '{parameter}'")
         ctx = EvalContext(self.evaluator.now, None, self.evaluator._types)
         try:
             return invoke(ctx, function, [], named)
         except FeelEvaluationError as err:
-            raise _Failure(f"failed to invoke '{function.name}': {err.message}") from None
+            raise _Failure(err.message) from None
 
     def function(
         self,
@@ -739,6 +780,9 @@ class _Run:
         def call(ctx: EvalContext, *args: Any) -> Any:
             inner = dict(scope() if callable(scope) else scope)
             for parameter, arg in zip(parameters, args, strict=False):
+                mismatch = None if evaluator.strict else _type_mismatch(parameter.type_ref, arg)
+                if mismatch:
+                    raise FeelEvaluationError(mismatch)
                 if (
                     evaluator.strict
                     and arg is not None
@@ -921,7 +965,7 @@ class _Run:
             if len(rows) > 1:
                 raise _Failure(
                     "multiple values aren't allowed for UNIQUE hit policy. found: "
-                    f"'{format_value(shaped)}'"
+                    f"'{_found(table, rows)}'"
                 )
             return shaped[0]
         if policy is HitPolicy.FIRST:
@@ -930,7 +974,7 @@ class _Run:
             if any(equal(s, shaped[0]) is not True for s in shaped[1:]):
                 raise _Failure(
                     "different values aren't allowed for ANY hit policy. found: "
-                    f"'{format_value(shaped)}'"
+                    f"'{_found(table, rows)}'"
                 )
             return shaped[0]
         if policy in (HitPolicy.PRIORITY, HitPolicy.OUTPUT_ORDER):

@@ -63,6 +63,7 @@ class InputClause:
     expression: str
     type_ref: str | None = None
     input_values: str | None = None  # unary tests the input value must satisfy
+    expression_id: str = ""  # the inputExpression element's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +267,8 @@ class Definitions:
     services: dict[str, DecisionService] = field(default_factory=dict)
     items: dict[str, ItemDefinition] = field(default_factory=dict)
     imports: tuple[Import, ...] = ()
+    # Elements (id or path) that declare an expression language other than FEEL, and the language.
+    other_languages: list[tuple[str, str]] = field(default_factory=list)
 
     def decision_by_name(self, name: str) -> Decision | None:
         for decision in self.decisions.values():

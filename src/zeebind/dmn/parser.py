@@ -181,6 +181,10 @@ class _Parser:
             elif tag == "import":
                 imports.append(Import(element.get("name") or "", element.get("namespace") or ""))
         definitions.imports = tuple(imports)
+        for element in root.iter():
+            language = element.get("expressionLanguage") if isinstance(element.tag, str) else None
+            if language and "feel" not in language.lower():
+                definitions.other_languages.append((self.path(element), language))
         return definitions
 
     def requirements(self, element: XmlElement) -> Requirements:
@@ -383,6 +387,7 @@ class _Parser:
                     expression=text,
                     type_ref=self.type_ref(expression),
                     input_values=self.text(self.child(clause, "inputValues")),
+                    expression_id=(expression.get("id") or "") if expression is not None else "",
                 )
             )
         outputs = []

@@ -73,9 +73,15 @@ class _Checker:
 
     def table(self, path: str, table: DecisionTable) -> None:
         for clause in table.inputs:
+            if not clause.expression.strip():
+                where = clause.expression_id or clause.id or path
+                self.findings.add(where, f"The expression '{where}' must not be empty.")
             self.text(clause.id or path, clause.expression)
             self.text(clause.id or path, clause.input_values, unary=True)
         for output in table.outputs:
+            if len(table.outputs) > 1 and not output.name:
+                label = output.label or output.id
+                self.findings.add(output.id or path, f"no output name defined for `{label}`")
             self.text(output.id or path, output.output_values, unary=True)
             self.text(output.id or path, output.default)
         for rule in table.rules:
@@ -88,6 +94,8 @@ class _Checker:
 def check_logic(definitions: Definitions, findings: Findings) -> None:
     """Adds a problem for every FEEL text of a decision or BKM that does not parse."""
     checker = _Checker(definitions, findings)
+    for path, language in definitions.other_languages:
+        findings.add(path, f"Expression language '{language}' is not supported")
     for decision in definitions.decisions.values():
         checker.expression(decision.id, decision.logic)
     for bkm in definitions.knowledge_models.values():

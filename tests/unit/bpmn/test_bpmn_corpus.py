@@ -31,12 +31,15 @@ UNSUPPORTED = {
 }
 
 
-# DMN files with a FEEL syntax error on purpose (dmn-scala's own tests): refused at deployment.
+# DMN files that are invalid on purpose (dmn-scala's own tests): refused at deployment.
 INVALID_DMN = {
     "decision_with_invalid_expression.dmn": "FEEL expression: failed to parse expression",
     "with_invalid_bkm.dmn": "FEEL expression: failed to parse expression",
     "with_invalid_decision.dmn": "FEEL expression: failed to parse expression",
     "invalid-expression.dmn": "FEEL unary-tests: failed to parse expression '> 10L'",
+    "adjustments_empty_output_name.dmn": "no output name defined for `Discount`",
+    "empty-expression.dmn": "The expression 'inputExpression1' must not be empty.",
+    "expression-language.dmn": "Expression language 'groovy' is not supported",
 }
 
 

@@ -90,7 +90,7 @@ def test_unique_allows_one_match_and_fails_on_several() -> None:
     assert result.failed_decision_id == "d"
     assert result.failure_message == (
         "Expected to evaluate decision 'd', but multiple values aren't allowed for UNIQUE hit "
-        """policy. found: '["a", "b", "c"]'"""
+        "policy. found: 'List(Map(out -> a), Map(out -> b), Map(out -> c))'"
     )
     assert [r.rule_index for r in result.evaluated_decisions[0].matched_rules] == [1, 2, 3]
 
