@@ -421,3 +421,66 @@ async def test_a_multi_instance_body_migrates_with_its_instances() -> None:
         for job_key, _ in jobs:
             await h.complete_job(job_key)
         assert h.is_completed(instance)
+
+
+def with_event_subprocess(start_id: str, job_type: str) -> str:
+    esp = (
+        '<bpmn:subProcess id="esp" triggeredByEvent="true">'
+        f'<bpmn:startEvent id="{start_id}" isInterrupting="false">'
+        '<bpmn:messageEventDefinition messageRef="m1"/></bpmn:startEvent>'
+        + service("esp-work", job_type)
+        + end("esp-end")
+        + chain(start_id, "esp-work", "esp-end")
+        + "</bpmn:subProcess>"
+    )
+    return model(
+        "updates",
+        start(),
+        service("A", "a"),
+        end(),
+        esp,
+        chain("start", "A", "end"),
+        extra=message("m1", "update", "=orderId"),
+    )
+
+
+async def test_event_subprocess_starts_follow_the_mapping() -> None:
+    async with EngineHarness() as h:
+        await _deploy(h, "esp.bpmn", with_event_subprocess("esp-start", "v1"))
+        first = await h.create_instance("updates", {"orderId": "o-1"})
+        second = await h.create_instance("updates", {"orderId": "o-2"})
+        target = await _deploy(h, "esp.bpmn", with_event_subprocess("esp-start-2", "v2"))
+        await _migrate(h, first, target, ("A", "A"), ("esp-start", "esp-start-2"))
+        await _migrate(h, second, target, ("A", "A"))
+        ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION).records[2:]
+        assert [(r.intent, r.value["elementId"], r.value["correlationKey"]) for r in ms] == [
+            ("MIGRATED", "esp-start-2", "o-1"),
+            ("DELETED", "esp-start", "o-2"),
+            ("CREATED", "esp-start-2", "o-2"),
+        ]
+        await h.publish("update", "o-1")
+        await h.publish("update", "o-2")
+        jobs = await h.activate_jobs("v2")
+        assert sorted(job["processInstanceKey"] for _, job in jobs) == sorted([first, second])
+        # An active event subprocess instance needs its own mapping.
+        third_target = await _deploy(h, "esp.bpmn", with_event_subprocess("esp-start-3", "v3"))
+        err = await _rejection(h, first, third_target, ("A", "A"), ("esp-work", "esp-work"))
+        assert "no mapping instruction defined for active element with id 'esp'" in err.reason
+        await _migrate(
+            h,
+            first,
+            third_target,
+            ("A", "A"),
+            ("esp", "esp"),
+            ("esp-work", "esp-work"),
+            ("esp-start-2", "esp-start-3"),
+        )
+        for job_key, _ in jobs:
+            await h.complete_job(job_key)
+        [(a_job, _)] = [
+            (k, j)
+            for k, j in await h.activate_jobs("a", max_jobs=2)
+            if j["processInstanceKey"] == first
+        ]
+        await h.complete_job(a_job)
+        assert h.is_completed(first)

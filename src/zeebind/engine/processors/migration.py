@@ -4,9 +4,10 @@ Every active element instance needs a mapping to an element of the same type in 
 scope. Nothing is re-created: element instances, jobs, incidents, variables, timers and message
 and signal subscriptions keep their keys and values (a timer its due date) and get the target's
 process definition key, process id, version and element id (the MIGRATED events). Catch events
-follow the mapping: a mapped boundary keeps its subscription or timer, an unmapped source
-boundary's is closed, an unmapped target boundary opens a new one. All is validated first (all
-or nothing), breadth-first from the process instance, as Zeebe does.
+follow the mapping (boundary events of activities, event subprocess start events of scopes): a
+mapped catch event keeps its subscription or timer, an unmapped source one's is closed, an
+unmapped target one opens a new one. All is validated first (all or nothing), breadth-first from
+the process instance, as Zeebe does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from zeebind.bpmn.model import (
     BpmnElementType,
     FlowNode,
     Process,
+    StartEvent,
 )
 from zeebind.engine.behaviors import messages, signals, timers
 from zeebind.engine.behaviors.expressions import Failure
@@ -50,6 +52,7 @@ _SUPPORTED = frozenset(
         BpmnElementType.BUSINESS_RULE_TASK,
         BpmnElementType.RECEIVE_TASK,
         BpmnElementType.SUB_PROCESS,
+        BpmnElementType.EVENT_SUB_PROCESS,
         BpmnElementType.CALL_ACTIVITY,
         BpmnElementType.INTERMEDIATE_CATCH_EVENT,
         BpmnElementType.MULTI_INSTANCE_BODY,
@@ -164,19 +167,10 @@ def _plan(
                 f"non-existing target element id '{target_id}'. Elements provided in mapping "
                 "instructions must exist in the target process definition."
             )
-    if source_model.event_sub_process_ids:
-        raise _state(
-            "Expected to migrate process instance but process instance has an event subprocess. "
-            "Process instances with event subprocesses cannot be migrated yet."
-        )
-    if target_model.event_sub_process_ids:
-        raise _state(
-            "Expected to migrate process instance but target process has an event subprocess. "
-            "Target processes with event subprocesses cannot be migrated yet."
-        )
     mapping = dict(mappings)
     targets: dict[int, str] = {key: target_model.bpmn_process_id}
     steps = [_Step(instance, target_model.bpmn_process_id)]
+    _plan_catch_events(ctx, steps[0], source_model, target_model, target, mapping, key)
     queue = list(instance.children)
     while queue:
         child = ctx.state.element_instances[queue.pop(0)]
@@ -277,6 +271,22 @@ def _instance_type(target_element: FlowNode, child: ElementInstance) -> BpmnElem
     return target_element.element_type
 
 
+def _catch_events(
+    model: Process, element: FlowNode | Process, instance: ElementInstance
+) -> dict[str, FlowNode]:
+    """The catch events an instance of `element` waits for besides its own: the boundary
+    events of an activity, the event subprocess start events of a scope."""
+    events: dict[str, FlowNode] = {}
+    if isinstance(element, FlowNode):
+        for boundary_id in messages.boundary_ids(instance, element):
+            events[boundary_id] = model.element(boundary_id)
+    if instance.element_type is not BpmnElementType.MULTI_INSTANCE_BODY:
+        for esp_id in getattr(element, "event_sub_process_ids", []):
+            for start_id in getattr(model.element(esp_id), "start_event_ids", []):
+                events[start_id] = model.element(start_id)
+    return events
+
+
 def _plan_catch_events(
     ctx: Context,
     step: _Step,
@@ -288,8 +298,9 @@ def _plan_catch_events(
 ) -> None:
     state = ctx.state
     child = step.instance
-    target_element = target_model.element(step.target_id)
-    attached = messages.boundary_ids(child, target_element)
+    is_process = child.element_type is BpmnElementType.PROCESS
+    target_element = target_model if is_process else target_model.element(step.target_id)
+    attached = _catch_events(target_model, target_element, child)
     kept: set[str] = set()
 
     def follow(event_id: str) -> str | None:
@@ -303,9 +314,9 @@ def _plan_catch_events(
             raise _state(
                 f"Expected to migrate process instance '{key}' but active element with id "
                 f"'{child.element_id}' is mapped to an element with id '{step.target_id}' and has "
-                f"a boundary event with id '{event_id}' that is mapped to an element with id "
-                f"'{mapped}'. These mappings detach the boundary event from the element in the "
-                "target process. Boundary events must stay attached to the same element instance."
+                f"a catch event with id '{event_id}' that is mapped to an element with id "
+                f"'{mapped}'. These mappings detach the catch event from the element in the "
+                "target process. Catch events must stay attached to the same element instance."
             )
         source_type = source_model.element(event_id).event_type
         target_type = target_model.element(mapped).event_type
@@ -327,29 +338,44 @@ def _plan_catch_events(
     for signal_key in state.signal_subscriptions_by_element.get(child.key, {}):
         event_id = state.signal_subscriptions[signal_key].value["catchEventId"]
         step.signal_moves[signal_key] = follow(event_id)
-    # The target's boundary events that no mapping leads to open anew (evaluated now, in the
+    # The target's catch events that no mapping leads to open anew (evaluated now, in the
     # child's scope, as if the child were already an instance of the target element).
     probe = ElementInstance(
         key=child.key,
         value={**child.value, "processDefinitionKey": target.key, "elementId": step.target_id},
         state=child.state,
     )
-    fresh = [target_model.element(b) for b in attached if b not in kept]
-    planned_messages = messages.plan(ctx, probe, target_element, None)
+    fresh = [event for event_id, event in attached.items() if event_id not in kept]
+    planned_messages: list[messages.PlannedSubscription] = []
+    for event in fresh:
+        message = getattr(event, "message", None)
+        if message is None or isinstance(event, BoundaryEvent):
+            continue  # boundaries are planned with their activity, below
+        found = messages.plan(ctx, probe, event, message)
+        if isinstance(found, Failure):
+            raise _subscription_failed(key, step.target_id, found)
+        planned_messages += found
+    if isinstance(target_element, FlowNode):
+        boundaries = messages.plan(ctx, probe, target_element, None)
+        if isinstance(boundaries, Failure):
+            raise _subscription_failed(key, step.target_id, boundaries)
+        planned_messages += [p for p in boundaries if p.element_id not in kept]
     planned_timers = timers.plan(ctx, probe, fresh)
+    if isinstance(planned_timers, Failure):
+        raise _subscription_failed(key, step.target_id, planned_timers)
     planned_signals = signals.plan(ctx, probe, fresh)
-    for planned in (planned_messages, planned_timers, planned_signals):
-        if isinstance(planned, Failure):
-            raise _state(
-                f"Expected to migrate process instance '{key}' but a catch event of element "
-                f"'{step.target_id}' could not be subscribed to: {planned.message}"
-            )
-    assert not isinstance(planned_messages, Failure)
-    assert not isinstance(planned_timers, Failure)
-    assert not isinstance(planned_signals, Failure)
-    step.new_messages = [p for p in planned_messages if p.element_id not in kept]
+    if isinstance(planned_signals, Failure):
+        raise _subscription_failed(key, step.target_id, planned_signals)
+    step.new_messages = planned_messages
     step.new_timers = planned_timers
     step.new_signals = planned_signals
+
+
+def _subscription_failed(key: int, element_id: str, failure: Failure) -> Rejected:
+    return _state(
+        f"Expected to migrate process instance '{key}' but a catch event of element "
+        f"'{element_id}' could not be subscribed to: {failure.message}"
+    )
 
 
 # --- application ------------------------------------------------------------------------------
@@ -427,6 +453,8 @@ def _apply(ctx: Context, step: _Step, target: ProcessDefinition) -> None:
         event = target_model.element(event_id)
         if isinstance(event, BoundaryEvent):
             value["interrupting"] = event.cancel_activity
+        elif isinstance(event, StartEvent):
+            value["interrupting"] = event.is_interrupting
         ctx.result.append_event(_PMS, ProcessMessageSubscriptionIntent.MIGRATED, sub_key, value)
         ctx.result.append_event(_MS, MessageSubscriptionIntent.MIGRATED, sub_key, value)
     for timer_key, event_id in step.timer_moves.items():
