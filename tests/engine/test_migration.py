@@ -484,3 +484,44 @@ async def test_event_subprocess_starts_follow_the_mapping() -> None:
         ]
         await h.complete_job(a_job)
         assert h.is_completed(first)
+
+
+def racing(paid_id: str, job_type: str) -> str:
+    """start -> event-based gateway -> (message paid_id | timer PT1H) -> tasks."""
+    timer = (
+        '<bpmn:timerEventDefinition><bpmn:timeDuration xmlns:xsi="http://www.w3.org/2001/'
+        'XMLSchema-instance" xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition>"
+    )
+    return model(
+        "racing",
+        start(),
+        '<bpmn:eventBasedGateway id="gw"/>',
+        f'<bpmn:intermediateCatchEvent id="{paid_id}">'
+        '<bpmn:messageEventDefinition messageRef="m1"/></bpmn:intermediateCatchEvent>',
+        f'<bpmn:intermediateCatchEvent id="late">{timer}</bpmn:intermediateCatchEvent>',
+        service("ship", job_type),
+        service("remind", "remind"),
+        end(),
+        end("end-late"),
+        chain("start", "gw", paid_id, "ship", "end"),
+        chain("gw", "late", "remind", "end-late"),
+        extra=message("m1", "paid", "=orderId"),
+    )
+
+
+async def test_an_event_based_gateway_migrates_with_its_events() -> None:
+    async with EngineHarness() as h:
+        await _deploy(h, "racing.bpmn", racing("paid", "v1"))
+        instance = await h.create_instance("racing", {"orderId": "o"})
+        target = await _deploy(h, "racing.bpmn", racing("paid-2", "v2"))
+        await _migrate(h, instance, target, ("gw", "gw"), ("paid", "paid-2"))
+        ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION, "MIGRATED").only()
+        assert ms.value["elementId"] == "paid-2"
+        timers = h.records().of(ValueType.TIMER).intents()
+        assert timers == ["CREATED", "CANCELED", "CREATED"]
+        await h.publish("paid", "o")
+        [(job_key, _)] = await h.activate_jobs("v2")
+        await h.complete_job(job_key)
+        assert h.is_completed(instance)
+        assert h.b.engine.state.timers == {}

@@ -4,10 +4,10 @@ Every active element instance needs a mapping to an element of the same type in 
 scope. Nothing is re-created: element instances, jobs, incidents, variables, timers and message
 and signal subscriptions keep their keys and values (a timer its due date) and get the target's
 process definition key, process id, version and element id (the MIGRATED events). Catch events
-follow the mapping (boundary events of activities, event subprocess start events of scopes): a
-mapped catch event keeps its subscription or timer, an unmapped source one's is closed, an
-unmapped target one opens a new one. All is validated first (all or nothing), breadth-first from
-the process instance, as Zeebe does.
+follow the mapping (boundary events of activities, event subprocess start events of scopes, the
+events after an event-based gateway): a mapped catch event keeps its subscription or timer, an
+unmapped source one's is closed, an unmapped target one opens a new one. All is validated first
+(all or nothing), breadth-first from the process instance, as Zeebe does.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from zeebind.bpmn.model import (
     BoundaryEvent,
     BpmnElementType,
+    EventBasedGateway,
     FlowNode,
     Process,
     StartEvent,
@@ -55,6 +56,7 @@ _SUPPORTED = frozenset(
         BpmnElementType.EVENT_SUB_PROCESS,
         BpmnElementType.CALL_ACTIVITY,
         BpmnElementType.INTERMEDIATE_CATCH_EVENT,
+        BpmnElementType.EVENT_BASED_GATEWAY,
         BpmnElementType.MULTI_INSTANCE_BODY,
     }
 )
@@ -275,8 +277,13 @@ def _catch_events(
     model: Process, element: FlowNode | Process, instance: ElementInstance
 ) -> dict[str, FlowNode]:
     """The catch events an instance of `element` waits for besides its own: the boundary
-    events of an activity, the event subprocess start events of a scope."""
+    events of an activity, the event subprocess start events of a scope, the events after an
+    event-based gateway."""
     events: dict[str, FlowNode] = {}
+    if isinstance(element, EventBasedGateway):
+        for flow_id in element.outgoing:
+            target = model.element(model.flow(flow_id).target_id)
+            events[target.id] = target
     if isinstance(element, FlowNode):
         for boundary_id in messages.boundary_ids(instance, element):
             events[boundary_id] = model.element(boundary_id)
@@ -354,7 +361,7 @@ def _plan_catch_events(
         found = messages.plan(ctx, probe, event, message)
         if isinstance(found, Failure):
             raise _subscription_failed(key, step.target_id, found)
-        planned_messages += found
+        planned_messages += [p for p in found if p.element_id == event.id]
     if isinstance(target_element, FlowNode):
         boundaries = messages.plan(ctx, probe, target_element, None)
         if isinstance(boundaries, Failure):
