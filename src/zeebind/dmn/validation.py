@@ -91,8 +91,52 @@ class _Checker:
                 self.text(rule.id, entry)
 
 
+def _has_cycle(edges: dict[str, list[str]]) -> bool:
+    """Is there a cycle in the graph (node -> the nodes it requires)?"""
+    done: set[str] = set()
+    for start in edges:
+        if start in done:
+            continue
+        path: set[str] = {start}
+        stack = [(start, iter(edges.get(start, ())))]
+        while stack:
+            node, pending = stack[-1]
+            following = next(pending, None)
+            if following is None:
+                stack.pop()
+                path.discard(node)
+                done.add(node)
+            elif following in path:
+                return True
+            elif following not in done and following in edges:
+                path.add(following)
+                stack.append((following, iter(edges.get(following, ()))))
+    return False
+
+
+def check_requirements(definitions: Definitions, findings: Findings) -> None:
+    """The requirements between decisions, and between BKMs, must not form a cycle."""
+    decisions = {
+        d.id: [r.id for r in d.requirements.decisions if not r.namespace]
+        for d in definitions.decisions.values()
+    }
+    if _has_cycle(decisions):
+        findings.add(
+            definitions.id, "Invalid DMN model: Cyclic dependencies between decisions detected."
+        )
+    knowledge = {
+        k.id: [r.id for r in k.requirements.knowledge if not r.namespace]
+        for k in definitions.knowledge_models.values()
+    }
+    if _has_cycle(knowledge):
+        findings.add(
+            definitions.id, "Invalid DMN model: Cyclic dependencies between BKMs detected."
+        )
+
+
 def check_logic(definitions: Definitions, findings: Findings) -> None:
     """Adds a problem for every FEEL text of a decision or BKM that does not parse."""
+    check_requirements(definitions, findings)
     checker = _Checker(definitions, findings)
     for path, language in definitions.other_languages:
         findings.add(path, f"Expression language '{language}' is not supported")

@@ -40,6 +40,8 @@ INVALID_DMN = {
     "adjustments_empty_output_name.dmn": "no output name defined for `Discount`",
     "empty-expression.dmn": "The expression 'inputExpression1' must not be empty.",
     "expression-language.dmn": "Expression language 'groovy' is not supported",
+    "cyclic-dependencies-in-decisions.dmn": "Cyclic dependencies between decisions detected.",
+    "cyclic-dependencies-in-bkm.dmn": "Cyclic dependencies between BKMs detected.",
 }
 
 

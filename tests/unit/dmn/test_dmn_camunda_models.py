@@ -351,9 +351,23 @@ def test_dmn_scala_model(
             "decisiontable/adjustments_empty_output_name.dmn",
             "no output name defined for `Discount`",
         ),
+        (
+            "requirements/cyclic-dependencies-in-decisions.dmn",
+            "Invalid DMN model: Cyclic dependencies between decisions detected.",
+        ),
+        (
+            "requirements/cyclic-dependencies-in-bkm.dmn",
+            "Invalid DMN model: Cyclic dependencies between BKMs detected.",
+        ),
     ],
 )
 def test_invalid_models_are_refused_at_deployment(model: str, problem: str) -> None:
     with pytest.raises(BpmnValidationError) as caught:
         parse_dmn_metadata(model, (MODELS / model).read_bytes())
     assert problem in str(caught.value)
+
+
+def test_nested_requirements_without_a_cycle_are_deployable() -> None:
+    model = "requirements/non-cyclic-nested-dependencies-in-decisions.dmn"
+    drg = parse_dmn_metadata(model, (MODELS / model).read_bytes())
+    assert [d.id for d in drg.decisions] == ["C", "B", "A"]
