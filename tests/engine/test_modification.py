@@ -387,3 +387,37 @@ async def test_an_activation_cannot_use_a_scope_that_is_terminated() -> None:
         # Variables may name the process as their scope.
         await _modify(h, instance, [_activate("other", variables=[("nested", {"p": 1})])])
         assert h.variables(instance)["p"] == 1
+
+
+async def test_an_activation_leaves_the_tokens_waiting_at_a_join_alone() -> None:
+    parallel = model(
+        "par",
+        start(),
+        '<bpmn:parallelGateway id="fork"/>',
+        service("A", "a"),
+        service("B", "b"),
+        '<bpmn:parallelGateway id="join"/>',
+        service("C", "c"),
+        end(),
+        chain("start", "fork"),
+        chain("fork", "A", "join"),
+        chain("fork", "B", "join"),
+        chain("join", "C", "end"),
+    )
+    async with EngineHarness() as h:
+        await h.deploy(("par.bpmn", parallel))
+        instance = await h.create_instance("par")
+        [(a, _)] = await h.activate_jobs("a")
+        await h.complete_job(a)  # its token waits at the join
+        process = h.b.engine.state.element_instances[instance]
+        assert process.active_flows == 1
+        await _modify(h, instance, [_activate("C")])
+        assert process.active_flows == 1  # the activated C consumed no token
+        [(c, _)] = await h.activate_jobs("c")
+        await h.complete_job(c)
+        assert not h.is_completed(instance)
+        [(b, _)] = await h.activate_jobs("b")
+        await h.complete_job(b)
+        [(c, _)] = await h.activate_jobs("c")
+        await h.complete_job(c)
+        assert h.is_completed(instance)
