@@ -7,7 +7,7 @@ from typing import Any
 
 from zeebind.bpmn.errors import BpmnValidationError
 from zeebind.bpmn.model import CalledDecisionTask
-from zeebind.dmn.evaluator import DecisionResult, EvaluatedDecision, json_text
+from zeebind.dmn.results import DecisionResult, EvaluatedDecision, json_text
 from zeebind.engine.behaviors import variables as variable_behavior
 from zeebind.engine.behaviors.expressions import Failure, ScopeVariables, evaluate_string
 from zeebind.engine.behaviors.incidents import raise_incident
