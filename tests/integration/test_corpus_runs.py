@@ -67,7 +67,8 @@ def _parses(path: Path) -> list[Process] | None:
 @pytest.mark.skipif(not MODELS, reason=f"no BPMN corpus at {CORPUS}")
 async def test_corpus_models_deploy_and_simple_ones_run_to_completion() -> None:
     deployable = [(path, processes) for path in MODELS if (processes := _parses(path))]
-    assert len(deployable) >= 60, "the corpus should mostly parse"
+    # All but the two broken files of the corpus (an empty job type, truncated XML) deploy.
+    assert len(deployable) >= len(MODELS) - 2
     completed = 0
     started = 0
     for path, processes in deployable:

@@ -166,13 +166,9 @@ def binding(element: XmlElement, path: str, findings: Findings) -> tuple[str, st
 def user_task(
     build: Build, xml: XmlElement, definition: XmlElement | None, node_id: str, scope_id: str
 ) -> FlowNode:
-    if zeebe_extensions(xml, "userTask"):
-        build.findings.add(
-            node_id,
-            "Elements of type 'userTask' with 'zeebe:userTask' (Camunda user tasks) "
-            "are not supported yet",
-        )
-    job = user_task_job(xml, node_id, build.findings)
+    # Camunda user tasks (zeebe:userTask) run as job-based user tasks here (see user_task_job).
+    native = bool(zeebe_extensions(xml, "userTask"))
+    job = user_task_job(xml, node_id, build.findings, native=native)
     return JobTask(node_id, BpmnElementType.USER_TASK, scope_id, job=job)
 
 

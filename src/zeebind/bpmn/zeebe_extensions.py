@@ -171,16 +171,30 @@ def message_definition(
     return MessageDefinition(message_id, name, correlation_key)
 
 
-def user_task_job(element: XmlElement, element_id: str, findings: Findings) -> JobDefinition:
-    """A job-based user task: a fixed job type; the task's settings become reserved headers."""
+def user_task_job(
+    element: XmlElement, element_id: str, findings: Findings, *, native: bool = False
+) -> JobDefinition:
+    """A job-based user task: a fixed job type; the task's settings become reserved headers.
+
+    zeebind runs Camunda user tasks (`zeebe:userTask`, `native`) the same way: there is no
+    user-task REST API to complete them, so they are completed as jobs; their `formId` and
+    `externalReference` become the headers `io.camunda.zeebe:formId` / `io.camunda.zeebe:formKey`.
+    """
     headers = task_headers(element, element_id, findings)
     for form in zeebe_extensions(element, "formDefinition"):
         path = extension_path(element_id, "formDefinition")
-        for attribute in ("formId", "externalReference"):
-            if form.get(attribute) is not None:
-                findings.add(
-                    path, f"Attribute '{attribute}' of 'zeebe:formDefinition' is not supported yet"
-                )
+        if native:
+            for attribute, header in (("formId", "formId"), ("externalReference", "formKey")):
+                text = form.get(attribute)
+                if text is not None:
+                    _static_header(path, header, text, headers, findings)
+        else:
+            for attribute in ("formId", "externalReference"):
+                if form.get(attribute) is not None:
+                    findings.add(
+                        path,
+                        f"Attribute '{attribute}' of 'zeebe:formDefinition' is not supported yet",
+                    )
         form_key = form.get("formKey")
         if form_key is not None:
             _static_header(path, "formKey", form_key, headers, findings)

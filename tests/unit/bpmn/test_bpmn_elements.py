@@ -487,3 +487,26 @@ def test_modelling_only_content_is_ignored(parse: Parse) -> None:
     )
     assert process.child_ids == ["start"]
     assert process.sequence_flows == {}
+
+
+def test_camunda_user_task_runs_as_a_job_based_user_task() -> None:
+    from zeebind.bpmn.model import JobTask, Static
+    from zeebind.bpmn.parser import parse_bpmn
+
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">'
+        '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>'
+        '<bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask/>'
+        '<zeebe:formDefinition formId="review-form"/>'
+        '<zeebe:assignmentDefinition assignee="anna"/></bpmn:extensionElements></bpmn:userTask>'
+        '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="review"/></bpmn:process>'
+        "</bpmn:definitions>"
+    )
+    [process] = parse_bpmn("p.bpmn", xml.encode())
+    task = process.element("review")
+    assert isinstance(task, JobTask)
+    assert task.job.type == Static("io.camunda.zeebe:userTask")
+    assert task.job.headers["io.camunda.zeebe:formId"] == "review-form"
+    assert task.job.headers["io.camunda.zeebe:assignee"] == "anna"

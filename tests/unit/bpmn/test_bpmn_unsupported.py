@@ -83,12 +83,6 @@ CASES = {
         'messageName="m"/></bpmn:extensionElements></bpmn:sendTask>',
         "Elements of type 'sendTask' with 'zeebe:publishMessage' are not supported yet",
     ),
-    "camunda user task": (
-        '<bpmn:userTask id="x"><bpmn:extensionElements><zeebe:userTask/>'
-        "</bpmn:extensionElements></bpmn:userTask>",
-        "Elements of type 'userTask' with 'zeebe:userTask' (Camunda user tasks) are not "
-        "supported yet",
-    ),
     "linked form": (
         '<bpmn:userTask id="x"><bpmn:extensionElements><zeebe:formDefinition formId="f"/>'
         "</bpmn:extensionElements></bpmn:userTask>",
