@@ -139,6 +139,10 @@ def _version_tag(state: State, definition: DecisionDefinition) -> str | None:
     return decision.version_tag if decision is not None else None
 
 
+def _definitions(state: State) -> tuple[Mapping[int, object], ...]:
+    return (state.processes, state.drgs, state.decisions, state.forms)
+
+
 def _same_deployment(
     state: State, deployment_key: int, decision_id: str, tenant_id: str
 ) -> DecisionDefinition | None:
@@ -148,12 +152,7 @@ def _same_deployment(
     its definitions hold the keys K+1, K+2, ... up to the first key that is no definition's.
     """
     key = deployment_key + 1
-    while (
-        key in state.processes
-        or key in state.drgs
-        or key in state.decisions
-        or (key in state.forms)
-    ):
+    while any(key in definitions for definitions in _definitions(state)):
         decision = state.decisions.get(key)
         if decision is not None and (decision.decision_id, decision.tenant_id) == (
             decision_id,
