@@ -12,6 +12,8 @@ SUBCOMMANDS: dict[str, str] = {
     "engine": "engine",
     "run": "run",
     "feel": "feel",
+    "instances": "instances",
+    "incidents": "incidents",
 }
 
 

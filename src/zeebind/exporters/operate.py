@@ -17,172 +17,36 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from zeebind.exporters.read_model import (
+    DI_COLUMNS,
+    FLOW_NODE_TYPES,
+    FNI_COLUMNS,
+    INCIDENT_COLUMNS,
+    INCIDENT_TYPES,
+    PI_COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    TABLES,
+    connect,
+)
 from zeebind.protocol.record import Record, RecordType, ValueType
 
 log = logging.getLogger("zeebind.exporters.operate")
 
-SCHEMA_VERSION = 1
-_TABLES = (
-    "process_definitions",
-    "process_instances",
-    "flownode_instances",
-    "sequence_flows",
-    "variables",
-    "incidents",
-    "decision_requirements",
-    "decision_definitions",
-    "decision_instances",
-)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS export_position (
-    id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS deleted_process_instances (key INTEGER PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS process_definitions (
-    key INTEGER PRIMARY KEY, bpmn_process_id TEXT NOT NULL, name TEXT, version INTEGER NOT NULL,
-    version_tag TEXT, resource_name TEXT NOT NULL, bpmn_xml TEXT NOT NULL,
-    tenant_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS pd_bpmn_process_id ON process_definitions (bpmn_process_id, version);
-CREATE TABLE IF NOT EXISTS process_instances (
-    key INTEGER PRIMARY KEY, process_definition_key INTEGER NOT NULL,
-    bpmn_process_id TEXT NOT NULL, process_version INTEGER NOT NULL, process_version_tag TEXT,
-    parent_key INTEGER, parent_flow_node_instance_key INTEGER, start_date INTEGER NOT NULL,
-    end_date INTEGER, state TEXT NOT NULL, incident INTEGER NOT NULL DEFAULT 0,
-    incident_count INTEGER NOT NULL DEFAULT 0, tenant_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS pi_bpmn_process_id ON process_instances (bpmn_process_id);
-CREATE INDEX IF NOT EXISTS pi_definition ON process_instances (process_definition_key);
-CREATE INDEX IF NOT EXISTS pi_state ON process_instances (state);
-CREATE INDEX IF NOT EXISTS pi_parent ON process_instances (parent_key);
-CREATE INDEX IF NOT EXISTS pi_start_date ON process_instances (start_date);
-CREATE TABLE IF NOT EXISTS flownode_instances (
-    key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL,
-    process_definition_key INTEGER NOT NULL, flow_node_id TEXT NOT NULL,
-    flow_node_name TEXT NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL,
-    start_date INTEGER NOT NULL, end_date INTEGER, incident_key INTEGER,
-    incident INTEGER NOT NULL DEFAULT 0, tenant_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS fni_instance ON flownode_instances (process_instance_key, flow_node_id);
-CREATE TABLE IF NOT EXISTS sequence_flows (
-    key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL,
-    sequence_flow_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS sf_instance ON sequence_flows (process_instance_key);
-CREATE TABLE IF NOT EXISTS variables (
-    key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL, scope_key INTEGER NOT NULL,
-    name TEXT NOT NULL, value TEXT NOT NULL, tenant_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS var_instance ON variables (process_instance_key, name);
-CREATE INDEX IF NOT EXISTS var_scope ON variables (scope_key, name);
-CREATE TABLE IF NOT EXISTS incidents (
-    key INTEGER PRIMARY KEY, process_definition_key INTEGER NOT NULL,
-    process_instance_key INTEGER NOT NULL, flow_node_id TEXT NOT NULL,
-    flow_node_instance_key INTEGER NOT NULL, job_key INTEGER, type TEXT NOT NULL,
-    message TEXT NOT NULL, creation_time INTEGER NOT NULL, state TEXT NOT NULL,
-    tenant_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS inc_instance ON incidents (process_instance_key);
-CREATE INDEX IF NOT EXISTS inc_state ON incidents (state);
-CREATE TABLE IF NOT EXISTS decision_requirements (
-    key INTEGER PRIMARY KEY, decision_requirements_id TEXT NOT NULL, name TEXT,
-    version INTEGER NOT NULL, resource_name TEXT NOT NULL, dmn_xml TEXT NOT NULL,
-    tenant_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS decision_definitions (
-    key INTEGER PRIMARY KEY, decision_id TEXT NOT NULL, name TEXT, version INTEGER NOT NULL,
-    decision_requirements_id TEXT NOT NULL, decision_requirements_key INTEGER NOT NULL,
-    decision_requirements_name TEXT, decision_requirements_version INTEGER,
-    tenant_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS decision_instances (
-    id TEXT PRIMARY KEY, key INTEGER NOT NULL, execution_index INTEGER NOT NULL,
-    state TEXT NOT NULL, evaluation_date INTEGER NOT NULL, evaluation_failure TEXT,
-    process_definition_key INTEGER, process_instance_key INTEGER, element_instance_key INTEGER,
-    decision_id TEXT NOT NULL, decision_definition_id TEXT NOT NULL, decision_name TEXT,
-    decision_version INTEGER, decision_type TEXT, result TEXT, evaluated_inputs TEXT NOT NULL,
-    evaluated_outputs TEXT NOT NULL, tenant_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS di_key ON decision_instances (key, execution_index);
-CREATE INDEX IF NOT EXISTS di_instance ON decision_instances (process_instance_key);
-"""
-
-_PI_COLUMNS = (
-    "key",
-    "process_definition_key",
-    "bpmn_process_id",
-    "process_version",
-    "process_version_tag",
-    "parent_key",
-    "parent_flow_node_instance_key",
-    "start_date",
-    "end_date",
-    "state",
-    "incident",
-    "incident_count",
-    "tenant_id",
-)
-_FNI_COLUMNS = (
-    "key",
-    "process_instance_key",
-    "process_definition_key",
-    "flow_node_id",
-    "flow_node_name",
-    "type",
-    "state",
-    "start_date",
-    "end_date",
-    "incident_key",
-    "incident",
-    "tenant_id",
-)
-_INCIDENT_COLUMNS = (
-    "key",
-    "process_definition_key",
-    "process_instance_key",
-    "flow_node_id",
-    "flow_node_instance_key",
-    "job_key",
-    "type",
-    "message",
-    "creation_time",
-    "state",
-    "tenant_id",
-)
-_DI_COLUMNS = (
-    "id",
-    "key",
-    "execution_index",
-    "state",
-    "evaluation_date",
-    "evaluation_failure",
-    "process_definition_key",
-    "process_instance_key",
-    "element_instance_key",
-    "decision_id",
-    "decision_definition_id",
-    "decision_name",
-    "decision_version",
-    "decision_type",
-    "result",
-    "evaluated_inputs",
-    "evaluated_outputs",
-    "tenant_id",
-)
-# Operate's FlowNodeType and IncidentType enums; values outside them are projected as UNKNOWN.
-FLOW_NODE_TYPES = (
-    "UNSPECIFIED", "PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS", "START_EVENT",
-    "INTERMEDIATE_CATCH_EVENT", "INTERMEDIATE_THROW_EVENT", "BOUNDARY_EVENT", "END_EVENT",
-    "SERVICE_TASK", "RECEIVE_TASK", "USER_TASK", "MANUAL_TASK", "TASK", "EXCLUSIVE_GATEWAY",
-    "INCLUSIVE_GATEWAY", "PARALLEL_GATEWAY", "EVENT_BASED_GATEWAY", "SEQUENCE_FLOW",
-    "MULTI_INSTANCE_BODY", "CALL_ACTIVITY", "BUSINESS_RULE_TASK", "SCRIPT_TASK", "SEND_TASK",
-    "UNKNOWN",
-)  # fmt: skip
-INCIDENT_TYPES = (
-    "UNSPECIFIED", "UNKNOWN", "IO_MAPPING_ERROR", "JOB_NO_RETRIES",
-    "EXECUTION_LISTENER_NO_RETRIES", "CONDITION_ERROR", "EXTRACT_VALUE_ERROR",
-    "CALLED_ELEMENT_ERROR", "UNHANDLED_ERROR_EVENT", "MESSAGE_SIZE_EXCEEDED",
-    "CALLED_DECISION_ERROR", "DECISION_EVALUATION_ERROR", "FORM_NOT_FOUND",
-)  # fmt: skip
 _FLOW_NODE_TYPES = frozenset(FLOW_NODE_TYPES)
 _INCIDENT_TYPES = frozenset(INCIDENT_TYPES)
 _DECISION_TYPES = frozenset({"DECISION_TABLE", "LITERAL_EXPRESSION"})
+# Row positions (the column order of read_model's *_COLUMNS) of the fields that change later.
+_PI_END, _PI_STATE, _PI_INCIDENT, _PI_INCIDENTS = 8, 9, 10, 11
+_FNI_STATE, _FNI_END, _FNI_INCIDENT_KEY, _FNI_INCIDENT = 6, 8, 9, 10
+_INC_STATE = 9
 _ENDED = {"ELEMENT_COMPLETED": "COMPLETED", "ELEMENT_TERMINATED": "TERMINATED"}
 _INSTANCE_ENDED = {"ELEMENT_COMPLETED": "COMPLETED", "ELEMENT_TERMINATED": "CANCELED"}
 
@@ -214,17 +78,34 @@ def _xml_names(xml: str) -> tuple[dict[str, str], dict[str, str]]:
 class _Batch:
     """The rows one commit adds or changes; rows created in the same commit are changed in place."""
 
+    __slots__ = (
+        "decision_instances",
+        "decisions",
+        "definitions",
+        "drds",
+        "flownode_ends",
+        "flownode_incidents",
+        "flownodes",
+        "flows",
+        "incident_states",
+        "incidents",
+        "instance_ends",
+        "instance_incidents",
+        "instances",
+        "variables",
+    )
+
     def __init__(self) -> None:
         self.definitions: list[tuple[Any, ...]] = []
-        self.instances: dict[int, dict[str, Any]] = {}
+        self.instances: dict[int, list[Any]] = {}
         self.instance_ends: list[tuple[str, int, int]] = []
         self.instance_incidents: dict[int, int] = {}
-        self.flownodes: dict[int, dict[str, Any]] = {}
+        self.flownodes: dict[int, list[Any]] = {}
         self.flownode_ends: list[tuple[str, int, int]] = []
         self.flownode_incidents: list[tuple[int, int | None, int]] = []
         self.flows: list[tuple[int, int, str]] = []
         self.variables: dict[int, tuple[Any, ...]] = {}
-        self.incidents: dict[int, dict[str, Any]] = {}
+        self.incidents: dict[int, list[Any]] = {}
         self.incident_states: list[tuple[str, int]] = []
         self.drds: list[tuple[Any, ...]] = []
         self.decisions: list[tuple[Any, ...]] = []
@@ -236,26 +117,13 @@ class OperateExporter:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.connection = self._connect(path)
+        self._memory_name = f"zeebind-operate-{uuid.uuid4().hex}"
+        self.connection = connect(path, self._memory_name)
         self.position = 0
         self._element_names: dict[int, dict[str, str]] = {}
         self._version_tags: dict[int, str | None] = {}
         self._deleted: set[int] = set()
         self._prepare()
-
-    @staticmethod
-    def _connect(path: Path | None) -> sqlite3.Connection:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(
-            str(path) if path is not None else ":memory:",
-            isolation_level=None,
-            check_same_thread=False,
-        )
-        connection.execute("PRAGMA journal_mode=WAL")
-        # The log is the source of truth: a read model lost in a crash is rebuilt from it.
-        connection.execute("PRAGMA synchronous=OFF")
-        return connection
 
     def _prepare(self) -> None:
         connection = self.connection
@@ -272,7 +140,7 @@ class OperateExporter:
         }
 
     def _drop(self) -> None:
-        for table in (*_TABLES, "export_position"):
+        for table in (*TABLES, "export_position"):
             self.connection.execute(f"DROP TABLE IF EXISTS {table}")
 
     def reset(self) -> None:
@@ -305,6 +173,10 @@ class OperateExporter:
             self.export(chunk)
         return count
 
+    def open_reader(self) -> sqlite3.Connection:
+        """Another connection to the same read model, for the API's queries."""
+        return connect(self.path, self._memory_name, reader=True)
+
     def close(self) -> None:
         self.connection.close()
 
@@ -319,7 +191,7 @@ class OperateExporter:
         for record in records:
             if record.record_type is not RecordType.EVENT:
                 continue
-            handler = _HANDLERS.get(record.value_type)
+            handler = _HANDLERS.get((record.value_type, record.intent))
             if handler is None:
                 continue
             if deleted and record.value.get("processInstanceKey") in deleted:
@@ -328,8 +200,6 @@ class OperateExporter:
         self._write(batch, records[-1].position)
 
     def _process(self, batch: _Batch, record: Record) -> None:
-        if record.intent != "CREATED":
-            return
         v = record.value
         names, processes = _xml_names(v.get("resource", ""))
         self._element_names[record.key] = names
@@ -359,63 +229,65 @@ class OperateExporter:
             self._version_tags[definition_key] = row[1] if row else None
         return names
 
-    def _process_instance(self, batch: _Batch, record: Record) -> None:
+    def _activating(self, batch: _Batch, record: Record) -> None:
         v = record.value
-        intent = record.intent
+        definition_key = v["processDefinitionKey"]
+        names = self._names(definition_key)
         element_type = v["bpmnElementType"]
         if element_type == "PROCESS":
-            if intent == "ELEMENT_ACTIVATING":
-                self._names(v["processDefinitionKey"])
-                batch.instances[record.key] = {
-                    "key": record.key,
-                    "process_definition_key": v["processDefinitionKey"],
-                    "bpmn_process_id": v["bpmnProcessId"],
-                    "process_version": v["version"],
-                    "process_version_tag": self._version_tags.get(v["processDefinitionKey"]),
-                    "parent_key": _key(v.get("parentProcessInstanceKey")),
-                    "parent_flow_node_instance_key": _key(v.get("parentElementInstanceKey")),
-                    "start_date": record.timestamp,
-                    "end_date": None,
-                    "state": "ACTIVE",
-                    "incident": 0,
-                    "incident_count": 0,
-                    "tenant_id": v.get("tenantId", "<default>"),
-                }
-            elif intent in _INSTANCE_ENDED:
-                state = _INSTANCE_ENDED[intent]
-                row = batch.instances.get(record.key)
-                if row is not None:
-                    row["state"], row["end_date"] = state, record.timestamp
-                else:
-                    batch.instance_ends.append((state, record.timestamp, record.key))
+            batch.instances[record.key] = [
+                record.key,
+                definition_key,
+                v["bpmnProcessId"],
+                v["version"],
+                self._version_tags.get(definition_key),
+                _key(v["parentProcessInstanceKey"]),
+                _key(v["parentElementInstanceKey"]),
+                record.timestamp,
+                None,
+                "ACTIVE",
+                0,
+                0,
+                v["tenantId"],
+            ]
             return
-        if intent == "SEQUENCE_FLOW_TAKEN":
-            batch.flows.append((record.key, v["processInstanceKey"], v["elementId"]))
-        elif intent == "ELEMENT_ACTIVATING":
-            element_id = v["elementId"]
-            batch.flownodes[record.key] = {
-                "key": record.key,
-                "process_instance_key": v["processInstanceKey"],
-                "process_definition_key": v["processDefinitionKey"],
-                "flow_node_id": element_id,
-                "flow_node_name": self._names(v["processDefinitionKey"]).get(
-                    element_id, element_id
-                ),
-                "type": element_type if element_type in _FLOW_NODE_TYPES else "UNKNOWN",
-                "state": "ACTIVE",
-                "start_date": record.timestamp,
-                "end_date": None,
-                "incident_key": None,
-                "incident": 0,
-                "tenant_id": v.get("tenantId", "<default>"),
-            }
-        elif intent in _ENDED:
-            state = _ENDED[intent]
-            row = batch.flownodes.get(record.key)
+        element_id = v["elementId"]
+        batch.flownodes[record.key] = [
+            record.key,
+            v["processInstanceKey"],
+            definition_key,
+            element_id,
+            names.get(element_id, element_id),
+            element_type if element_type in _FLOW_NODE_TYPES else "UNKNOWN",
+            "ACTIVE",
+            record.timestamp,
+            None,
+            None,
+            0,
+            v["tenantId"],
+        ]
+
+    def _ended(self, batch: _Batch, record: Record) -> None:
+        completed = record.intent == "ELEMENT_COMPLETED"
+        if record.value["bpmnElementType"] == "PROCESS":
+            state = "COMPLETED" if completed else "CANCELED"
+            row = batch.instances.get(record.key)
             if row is not None:
-                row["state"], row["end_date"] = state, record.timestamp
+                row[_PI_STATE], row[_PI_END] = state, record.timestamp
             else:
-                batch.flownode_ends.append((state, record.timestamp, record.key))
+                batch.instance_ends.append((state, record.timestamp, record.key))
+            return
+        state = "COMPLETED" if completed else "TERMINATED"
+        node = batch.flownodes.get(record.key)
+        if node is not None:
+            node[_FNI_STATE], node[_FNI_END] = state, record.timestamp
+        else:
+            batch.flownode_ends.append((state, record.timestamp, record.key))
+
+    def _flow_taken(self, batch: _Batch, record: Record) -> None:
+        batch.flows.append(
+            (record.key, record.value["processInstanceKey"], record.value["elementId"])
+        )
 
     def _variable(self, batch: _Batch, record: Record) -> None:
         v = record.value
@@ -433,46 +305,43 @@ class OperateExporter:
         element_key = v.get("elementInstanceKey", -1)
         instance_key = v["processInstanceKey"]
         if record.intent == "CREATED":
-            batch.incidents[record.key] = {
-                "key": record.key,
-                "process_definition_key": v["processDefinitionKey"],
-                "process_instance_key": instance_key,
-                "flow_node_id": v.get("elementId", ""),
-                "flow_node_instance_key": element_key,
-                "job_key": _key(v.get("jobKey")),
-                "type": v["errorType"] if v["errorType"] in _INCIDENT_TYPES else "UNKNOWN",
-                "message": v.get("errorMessage", ""),
-                "creation_time": record.timestamp,
-                "state": "ACTIVE",
-                "tenant_id": v.get("tenantId", "<default>"),
-            }
+            error_type = v["errorType"]
+            batch.incidents[record.key] = [
+                record.key,
+                v["processDefinitionKey"],
+                instance_key,
+                v.get("elementId", ""),
+                element_key,
+                _key(v.get("jobKey")),
+                error_type if error_type in _INCIDENT_TYPES else "UNKNOWN",
+                v.get("errorMessage", ""),
+                record.timestamp,
+                "ACTIVE",
+                v.get("tenantId", "<default>"),
+            ]
             delta, incident_key = 1, record.key
-        elif record.intent == "RESOLVED":
+        else:
             row = batch.incidents.get(record.key)
             if row is not None:
-                row["state"] = "RESOLVED"
+                row[_INC_STATE] = "RESOLVED"
             else:
                 batch.incident_states.append(("RESOLVED", record.key))
             delta, incident_key = -1, None
-        else:
-            return
         node = batch.flownodes.get(element_key)
         if node is not None:
-            node["incident"], node["incident_key"] = int(delta > 0), incident_key
+            node[_FNI_INCIDENT], node[_FNI_INCIDENT_KEY] = int(delta > 0), incident_key
         else:
             batch.flownode_incidents.append((int(delta > 0), incident_key, element_key))
         instance = batch.instances.get(instance_key)
         if instance is not None:
-            instance["incident_count"] += delta
-            instance["incident"] = int(instance["incident_count"] > 0)
+            instance[_PI_INCIDENTS] += delta
+            instance[_PI_INCIDENT] = int(instance[_PI_INCIDENTS] > 0)
         else:
             batch.instance_incidents[instance_key] = (
                 batch.instance_incidents.get(instance_key, 0) + delta
             )
 
     def _decision_requirements(self, batch: _Batch, record: Record) -> None:
-        if record.intent != "CREATED":
-            return
         v = record.value
         batch.drds.append(
             (
@@ -487,8 +356,6 @@ class OperateExporter:
         )
 
     def _decision(self, batch: _Batch, record: Record) -> None:
-        if record.intent != "CREATED":
-            return
         v = record.value
         batch.decisions.append(
             (
@@ -557,9 +424,9 @@ class OperateExporter:
                     "INSERT OR REPLACE INTO process_definitions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     batch.definitions,
                 )
-            _insert(c, "process_instances", _PI_COLUMNS, batch.instances.values())
-            _insert(c, "flownode_instances", _FNI_COLUMNS, batch.flownodes.values())
-            _insert(c, "incidents", _INCIDENT_COLUMNS, batch.incidents.values())
+            _insert(c, "process_instances", PI_COLUMNS, batch.instances.values())
+            _insert(c, "flownode_instances", FNI_COLUMNS, batch.flownodes.values())
+            _insert(c, "incidents", INCIDENT_COLUMNS, batch.incidents.values())
             if batch.instance_ends:
                 c.executemany(
                     "UPDATE process_instances SET state = ?, end_date = ? WHERE key = ?",
@@ -612,7 +479,7 @@ class OperateExporter:
                     "WHERE decision_requirements_version IS NULL"
                 )
             if batch.decision_instances:
-                placeholders = ", ".join("?" * len(_DI_COLUMNS))
+                placeholders = ", ".join("?" * len(DI_COLUMNS))
                 c.executemany(
                     f"INSERT OR REPLACE INTO decision_instances VALUES ({placeholders})",
                     batch.decision_instances,
@@ -654,7 +521,7 @@ class OperateExporter:
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every projected row, table by table, in key order (for comparing with a rebuild)."""
         out: dict[str, list[tuple[Any, ...]]] = {}
-        for table in _TABLES:
+        for table in TABLES:
             order = "id" if table == "decision_instances" else "key"
             out[table] = self.connection.execute(
                 f"SELECT * FROM {table} ORDER BY {order}"
@@ -663,12 +530,12 @@ class OperateExporter:
 
 
 def _insert(
-    connection: sqlite3.Connection,
+    connection: Any,
     table: str,
     columns: tuple[str, ...],
-    rows: Iterable[dict[str, Any]],
+    rows: Iterable[list[Any]],
 ) -> None:
-    values = [tuple(row[c] for c in columns) for row in rows]
+    values = list(rows)
     if values:
         placeholders = ", ".join("?" * len(columns))
         connection.executemany(
@@ -677,12 +544,19 @@ def _insert(
 
 
 _Handler = Callable[[OperateExporter, _Batch, Record], None]
-_HANDLERS: dict[ValueType, _Handler] = {
-    ValueType.PROCESS: OperateExporter._process,
-    ValueType.PROCESS_INSTANCE: OperateExporter._process_instance,
-    ValueType.VARIABLE: OperateExporter._variable,
-    ValueType.INCIDENT: OperateExporter._incident,
-    ValueType.DECISION_REQUIREMENTS: OperateExporter._decision_requirements,
-    ValueType.DECISION: OperateExporter._decision,
-    ValueType.DECISION_EVALUATION: OperateExporter._decision_evaluation,
+_PI = ValueType.PROCESS_INSTANCE
+_HANDLERS: dict[tuple[ValueType, str], _Handler] = {
+    (ValueType.PROCESS, "CREATED"): OperateExporter._process,
+    (_PI, "ELEMENT_ACTIVATING"): OperateExporter._activating,
+    (_PI, "ELEMENT_COMPLETED"): OperateExporter._ended,
+    (_PI, "ELEMENT_TERMINATED"): OperateExporter._ended,
+    (_PI, "SEQUENCE_FLOW_TAKEN"): OperateExporter._flow_taken,
+    (ValueType.VARIABLE, "CREATED"): OperateExporter._variable,
+    (ValueType.VARIABLE, "UPDATED"): OperateExporter._variable,
+    (ValueType.INCIDENT, "CREATED"): OperateExporter._incident,
+    (ValueType.INCIDENT, "RESOLVED"): OperateExporter._incident,
+    (ValueType.DECISION_REQUIREMENTS, "CREATED"): OperateExporter._decision_requirements,
+    (ValueType.DECISION, "CREATED"): OperateExporter._decision,
+    (ValueType.DECISION_EVALUATION, "EVALUATED"): OperateExporter._decision_evaluation,
+    (ValueType.DECISION_EVALUATION, "FAILED"): OperateExporter._decision_evaluation,
 }

@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import secrets
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from zeebind.exporters.operate import OperateExporter
+from zeebind.exporters.director import ExportDirector
 from zeebind.operate import queries
 from zeebind.operate.openapi import document
 from zeebind.operate.schemas import DECISION_REQUIREMENTS, ENTITIES, PROCESS_DEFINITIONS, Entity
@@ -99,20 +100,23 @@ class Tokens:
 
 
 def create_app(
-    exporter: OperateExporter,
+    director: ExportDirector,
+    connection: sqlite3.Connection,
     *,
     token: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Starlette:
     tokens = Tokens(token)
-    connection = exporter.connection
 
-    def authorize(request: Request) -> None:
-        if not tokens.required:
-            return
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not tokens.accepts(given.strip()):
-            raise OperateError(UNAUTHORIZED, "a valid 'Authorization: Bearer <token>' is required")
+    async def authorize(request: Request) -> None:
+        """Checks the bearer token, then waits until the read model holds every commit so far."""
+        if tokens.required:
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not tokens.accepts(given.strip()):
+                raise OperateError(
+                    UNAUTHORIZED, "a valid 'Authorization: Bearer <token>' is required"
+                )
+        await director.caught_up()
 
     def entity_of(request: Request) -> Entity:
         entity = ENTITIES.get(request.path_params["entity"])
@@ -121,25 +125,25 @@ def create_app(
         return entity
 
     async def search(request: Request) -> Response:
-        authorize(request)
+        await authorize(request)
         entity = entity_of(request)
         body = await _json_body(request, max_body_bytes)
         return _Json(queries.search(connection, entity, queries.parse(entity, body)))
 
     async def get_one(request: Request) -> Response:
-        authorize(request)
+        await authorize(request)
         entity = entity_of(request)
         key = queries.parse_key(entity, request.path_params["key"])
         return _Json(queries.get(connection, entity, key))
 
     async def definition_xml(request: Request) -> Response:
-        authorize(request)
+        await authorize(request)
         entity = PROCESS_DEFINITIONS if "process" in request.url.path else DECISION_REQUIREMENTS
         key = queries.parse_key(entity, request.path_params["key"])
         return Response(queries.xml(connection, entity, key), media_type="text/xml")
 
     async def delete_instance(request: Request) -> Response:
-        authorize(request)
+        await authorize(request)
         key = queries.parse_key(ENTITIES["process-instances"], request.path_params["key"])
         state = queries.instance_state(connection, key)
         if state not in _FINISHED:
@@ -147,7 +151,7 @@ def create_app(
                 INVALID_REQUEST,
                 "Process instances needs to be in one of the states [COMPLETED, CANCELED]",
             )
-        exporter.delete_process_instance(key)
+        await director.call(lambda: director.exporter.delete_process_instance(key))
         return _Json(
             {
                 "message": f"Process instance and dependant data deleted for key '{key}'",
@@ -156,12 +160,12 @@ def create_app(
         )
 
     async def statistics(request: Request) -> Response:
-        authorize(request)
+        await authorize(request)
         key = queries.parse_key(ENTITIES["process-instances"], request.path_params["key"])
         return _Json(queries.statistics(connection, key))
 
     async def sequence_flows(request: Request) -> Response:
-        authorize(request)
+        await authorize(request)
         key = queries.parse_key(ENTITIES["process-instances"], request.path_params["key"])
         return _Json(queries.sequence_flows(connection, key))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from zeebind.exporters.operate import FLOW_NODE_TYPES, INCIDENT_TYPES
+from zeebind.exporters.read_model import FLOW_NODE_TYPES, INCIDENT_TYPES
 from zeebind.operate.dates import format_date
 
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,9 +19,9 @@ import uvicorn
 
 from zeebind.broker import Broker
 from zeebind.connectors.http_json import HttpJsonWorker
+from zeebind.exporters.director import ExportDirector
 from zeebind.exporters.operate import OperateExporter
 from zeebind.operate.app import create_app
-from zeebind.protocol.record import Record
 
 log = logging.getLogger("zeebind.operate")
 
@@ -31,19 +32,20 @@ READ_MODEL_FILE = "operate.db"
 class OperateService:
     def __init__(
         self,
-        exporter: OperateExporter,
+        director: ExportDirector,
+        reader: sqlite3.Connection,
         server: uvicorn.Server,
         task: asyncio.Task[None],
         host: str,
         port: int,
         worker: HttpJsonWorker | None,
-        broker: Broker,
     ) -> None:
-        self._broker = broker
-        self.exporter = exporter
+        self.director = director
+        self.exporter = director.exporter
         self.host = host
         self.port = port
         self.worker = worker
+        self._reader = reader
         self._server = server
         self._task = task
         self._stopped = False
@@ -67,15 +69,17 @@ class OperateService:
         """Catches the read model up with the log, then serves it and exports every commit."""
         path = data_dir / READ_MODEL_FILE if data_dir is not None else None
         exporter = OperateExporter(path)
+        reader = exporter.open_reader()
+        director = ExportDirector(exporter, broker.database.records)
         try:
             exported = exporter.catch_up(broker.database.records, broker.database.last_position())
             if exported:
                 log.info("Operate read model caught up with %d records", exported)
-            holder: list[OperateService] = []
-            broker.add_listener(lambda records: holder[0]._export(records) if holder else None)
+            director.start()
+            broker.add_listener(director.on_commit)
             sock = _bind(host, port)
             config = uvicorn.Config(
-                create_app(exporter, token=token),
+                create_app(director, reader, token=token),
                 log_level="warning",
                 access_log=False,
                 lifespan="off",
@@ -90,35 +94,26 @@ class OperateService:
                     raise OSError("the Operate API stopped while starting")
                 await asyncio.sleep(0.005)
         except BaseException:
+            await director.stop()
+            reader.close()
             exporter.close()
             raise
         bound = sock.getsockname()[1]
         worker = HttpJsonWorker(broker) if connectors else None
         if worker is not None:
             worker.start()
-        service = cls(exporter, server, task, host, bound, worker, broker)
-        holder.append(service)
-        return service
-
-    def _export(self, records: list[Record]) -> None:
-        """After every commit; a failed export is retried from the log with the next commit."""
-        if self._stopped or not records:
-            return
-        exporter = self.exporter
-        try:
-            if records[0].position > exporter.position + 1:
-                exporter.catch_up(self._broker.database.records, records[-1].position)
-            else:
-                exporter.export(records)
-        except Exception:
-            log.exception("exporting %d records to the Operate read model failed", len(records))
+        return cls(director, reader, server, task, host, bound, worker)
 
     async def stop(self) -> None:
+        if self._stopped:
+            return
         self._stopped = True
         if self.worker is not None:
             await self.worker.stop()
         self._server.should_exit = True
         await self._task
+        await self.director.stop()
+        self._reader.close()
         self.exporter.close()
 
 
