@@ -47,8 +47,6 @@ def complete(
     `flows` replaces the element's outgoing flows (gateways choose); `flow_variables` are handed
     to the targets (the event that decided an event-based gateway).
     """
-    from zeebind.engine.elements import multi_instance  # a cycle only at call time
-
     if instance.state != Intent.ELEMENT_COMPLETING:
         event(ctx, instance, Intent.ELEMENT_COMPLETING)
         messages.close_subscriptions(ctx, instance)
@@ -58,11 +56,11 @@ def complete(
         _complete_process(ctx, instance)
         return
     if instance.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
-        multi_instance.complete_body(ctx, instance, element)
+        _multi_instance().complete_body(ctx, instance, element)
         return
     scope = ctx.state.element_instances[instance.flow_scope_key]
     if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
-        multi_instance.complete_inner(ctx, scope, instance, element, result)
+        _multi_instance().complete_inner(ctx, scope, instance, element, result)
         return
     failure = variables.complete_with_result(ctx, instance.key, element.outputs, result)
     if failure is not None:
@@ -77,6 +75,13 @@ def complete(
         flow.take_flows(ctx, instance, outgoing, flow_variables)
     else:
         flow.complete_scope_if_done(ctx, instance.flow_scope_key)
+
+
+def _multi_instance() -> Any:
+    """elements.multi_instance imports this module: imported when first needed."""
+    from zeebind.engine.elements import multi_instance
+
+    return multi_instance
 
 
 def _complete_process(ctx: Context, instance: ElementInstance) -> None:
