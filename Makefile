@@ -72,3 +72,11 @@ tck: dev
 .PHONY: tck-dmn
 tck-dmn: dev
 	$(BIN)/python -m zeebind.dmn.tck ../shared/dmn-tck
+
+# FEEL differential tests: the feelin interpreter from npm under .tools/feelin.
+FEELIN_VERSION := 8.2.0
+FEELIN := $(TOOLS)/feelin/node_modules/feelin/package.json
+$(FEELIN):
+	mkdir -p $(TOOLS)/feelin
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/feelin feelin@$(FEELIN_VERSION)
+tools: $(FEELIN)
