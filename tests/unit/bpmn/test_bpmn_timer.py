@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -329,3 +329,35 @@ def test_cron_matches_a_scan_of_every_minute(
             break
         moment += timedelta(minutes=1)
     assert found == expected, expression
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    parts=st.tuples(*(st.integers(0, 400) for _ in range(7))),
+    negative=st.booleans(),
+)
+def test_duration_parts_add_up(parts: tuple[int, ...], negative: bool) -> None:
+    years, months, weeks, days, hours, minutes, seconds = parts
+    text = ("-" if negative else "") + f"P{years}Y{months}M{weeks}W{days}D"
+    text += f"T{hours}H{minutes}M{seconds}S"
+    sign = -1 if negative else 1
+    assert parse_duration(text) == Duration(
+        sign * (years * 12 + months),
+        sign * timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds),
+    )
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1900, 1, 1),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))]
+        ),
+    )
+)
+def test_date_time_round_trips_through_iso_text(moment: datetime) -> None:
+    moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    assert parse_date_time(moment.isoformat()) == moment
+    assert epoch_ms(parse_date_time(moment.isoformat())) == epoch_ms(moment)
