@@ -35,7 +35,9 @@ def guarded(*boundaries: tuple[str, str]) -> str:
     return model(
         "guarded",
         *body,
-        extra=message("m1", "cancel", "=orderId") + message("m2", "pause", "=orderId"),
+        extra=message("m1", "cancel", "=orderId")
+        + message("m2", "pause", "=orderId")
+        + message("m3", "resume", "=orderId"),
     )
 
 
@@ -203,7 +205,16 @@ async def test_catch_events_follow_the_mapping() -> None:
         subscriptions = {
             r.value["elementId"]: r.key for r in h.records().of(ValueType.MESSAGE_SUBSCRIPTION)
         }
-        target = await _deploy(h, "guarded.bpmn", guarded(("kept", "m1"), ("added", "m2")))
+        same_name = await _deploy(h, "guarded.bpmn", guarded(("kept", "m1"), ("again", "m2")))
+        err = await _rejection(h, instance, same_name, ("A", "A"), ("keep", "kept"))
+        assert err.reason == (
+            f"Expected to migrate process instance '{instance}' but active element with id 'A' "
+            "attempts to subscribe to a message it is already subscribed to with name 'pause'. "
+            "Migrating active elements that subscribe to a message they are already subscribed "
+            "to is not possible yet. Please provide a mapping instruction to message catch event "
+            "with id 'again' to migrate the respective message subscription."
+        )
+        target = await _deploy(h, "guarded.bpmn", guarded(("kept", "m1"), ("added", "m3")))
         await _migrate(h, instance, target, ("A", "A"), ("keep", "kept"))
         ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION)
         after = [(r.intent, r.value["elementId"]) for r in ms.records[2:]]
@@ -451,12 +462,14 @@ async def test_event_subprocess_starts_follow_the_mapping() -> None:
         second = await h.create_instance("updates", {"orderId": "o-2"})
         target = await _deploy(h, "esp.bpmn", with_event_subprocess("esp-start-2", "v2"))
         await _migrate(h, first, target, ("A", "A"), ("esp-start", "esp-start-2"))
-        await _migrate(h, second, target, ("A", "A"))
+        # The same message again without a mapping: Zeebe asks for the mapping.
+        err = await _rejection(h, second, target, ("A", "A"))
+        assert "attempts to subscribe to a message it is already subscribed to" in err.reason
+        await _migrate(h, second, target, ("A", "A"), ("esp-start", "esp-start-2"))
         ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION).records[2:]
         assert [(r.intent, r.value["elementId"], r.value["correlationKey"]) for r in ms] == [
             ("MIGRATED", "esp-start-2", "o-1"),
-            ("DELETED", "esp-start", "o-2"),
-            ("CREATED", "esp-start-2", "o-2"),
+            ("MIGRATED", "esp-start-2", "o-2"),
         ]
         await h.publish("update", "o-1")
         await h.publish("update", "o-2")
@@ -525,3 +538,27 @@ async def test_an_event_based_gateway_migrates_with_its_events() -> None:
         await h.complete_job(job_key)
         assert h.is_completed(instance)
         assert h.b.engine.state.timers == {}
+
+
+async def test_a_token_waiting_at_a_join_is_not_a_wait_state() -> None:
+    parallel = model(
+        "par",
+        start(),
+        '<bpmn:parallelGateway id="fork"/>',
+        service("A", "a"),
+        service("B", "b"),
+        '<bpmn:parallelGateway id="join"/>',
+        end(),
+        chain("start", "fork", "A", "join", "end"),
+        chain("fork", "B", "join"),
+    )
+    async with EngineHarness() as h:
+        source = await _deploy(h, "par.bpmn", parallel)
+        instance = await h.create_instance("par")
+        [(a, _)] = await h.activate_jobs("a")
+        await h.complete_job(a)
+        err = await _rejection(h, instance, source, ("B", "B"))
+        assert err.reason == (
+            f"Expected to migrate process instance '{instance}' but a concurrent command was "
+            "executed on the process instance. Please retry the migration."
+        )

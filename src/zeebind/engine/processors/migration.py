@@ -172,22 +172,23 @@ def _plan(
     mapping = dict(mappings)
     targets: dict[int, str] = {key: target_model.bpmn_process_id}
     steps = [_Step(instance, target_model.bpmn_process_id)]
-    _plan_catch_events(ctx, steps[0], source_model, target_model, target, mapping, key)
     queue = list(instance.children)
     while queue:
         child = ctx.state.element_instances[queue.pop(0)]
         queue.extend(child.children)
         target_id = _check_element(ctx, child, source_model, target_model, mapping, targets, key)
         targets[child.key] = target_id
-        step = _Step(child, target_id)
-        _plan_catch_events(ctx, step, source_model, target_model, target, mapping, key)
-        steps.append(step)
+        steps.append(_Step(child, target_id))
+    # Every element has its place in the target; now the catch events they wait for.
     for step in steps:
-        if step.instance.active_flows or step.instance.join_tokens:
+        _plan_catch_events(ctx, step, source_model, target_model, target, mapping, key)
+    for step in steps:
+        # Tokens in flight (waiting at a join) or a pending event trigger: not a wait state.
+        busy = step.instance.active_flows or step.instance.join_tokens
+        if busy or step.instance.key in ctx.state.event_triggers:
             raise _state(
-                f"Expected to migrate process instance '{key}' but active element with id "
-                f"'{step.instance.element_id}' has taken sequence flows that did not reach their "
-                "target yet. Elements can only be migrated in a wait state."
+                f"Expected to migrate process instance '{key}' but a concurrent command was "
+                "executed on the process instance. Please retry the migration."
             )
     return steps
 
@@ -373,6 +374,20 @@ def _plan_catch_events(
     planned_signals = signals.plan(ctx, probe, fresh)
     if isinstance(planned_signals, Failure):
         raise _subscription_failed(key, step.target_id, planned_signals)
+    subscribed = {
+        state.subscriptions[k].value["messageName"]: k
+        for k in state.subscriptions_by_element.get(child.key, {})
+    }
+    for planned in planned_messages:
+        if planned.message_name in subscribed:
+            raise _state(
+                f"Expected to migrate process instance '{key}' but active element with id "
+                f"'{child.element_id}' attempts to subscribe to a message it is already "
+                f"subscribed to with name '{planned.message_name}'. Migrating active elements "
+                "that subscribe to a message they are already subscribed to is not possible yet. "
+                "Please provide a mapping instruction to message catch event with id "
+                f"'{planned.element_id}' to migrate the respective message subscription."
+            )
     step.new_messages = planned_messages
     step.new_timers = planned_timers
     step.new_signals = planned_signals
