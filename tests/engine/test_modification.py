@@ -421,3 +421,18 @@ async def test_an_activation_leaves_the_tokens_waiting_at_a_join_alone() -> None
         [(c, _)] = await h.activate_jobs("c")
         await h.complete_job(c)
         assert h.is_completed(instance)
+
+
+async def test_two_activations_share_the_subprocess_they_create() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(("nested.bpmn", NESTED))
+        instance = await h.create_instance("nested", {"orderId": "o"})
+        await _modify(h, instance, [_activate("inner"), _activate("other")])
+        [sub] = _live(h, "sub")
+        for element_id in ("inner", "other"):
+            [key] = _live(h, element_id)
+            assert h.b.engine.state.element_instances[key].flow_scope_key == sub
+        # With the process instance as chosen ancestor, each activation gets its own.
+        await _modify(h, instance, [_activate("inner", instance), _activate("other", instance)])
+        assert len(_live(h, "sub")) == 3
+        assert h.b.engine.state.activations_without_flow == {}

@@ -8,8 +8,9 @@ changes nothing. Then, in this order:
    them; see `activations_without_flow` in the state).
 2. Missing flow scopes of an activated element are created: activated without their start
    event and without input mappings, with the subscriptions of their boundary events.
-3. Variable instructions are applied, then the terminations and activations run as follow-up
-   commands. A flow scope left without active instances by the terminations is terminated too.
+3. Variable instructions are applied; the terminations, then the activations, run as follow-up
+   commands. A flow scope left without active instances by the terminations is terminated too
+   (unless an activation needs it, so the order of the two changes nothing).
 """
 
 from __future__ import annotations
@@ -82,9 +83,7 @@ def modify(ctx: Context, command: Record) -> None:
     except Rejected as rejected:
         ctx.result.reject(command, rejected.rejection_type, rejected.reason)
         return
-    for activation in activations:
-        activation.scope_keys = [ctx.key() for _ in activation.create]
-        activation.element_key = ctx.key()
+    _assign_keys(ctx, activations)
     event = ctx.result.append_event(
         _MODIFICATION,
         ProcessInstanceModificationIntent.MODIFIED,
@@ -352,6 +351,22 @@ def _check_not_a_child(instance: ElementInstance) -> None:
 # --- application ------------------------------------------------------------------------------
 
 
+def _assign_keys(ctx: Context, activations: list[_Activation]) -> None:
+    """Keys for the instances the activations create. Activations without a chosen ancestor
+    share the flow scopes they create (like Zeebe, which finds the scope an earlier instruction
+    of the same command created)."""
+    created: dict[tuple[int, str], int] = {}
+    for activation in activations:
+        parent = activation.base_key
+        for scope in activation.create:
+            shared = created.get((parent, scope.id)) if activation.ancestor_key <= 0 else None
+            key = shared if shared is not None else ctx.key()
+            created.setdefault((parent, scope.id), key)
+            activation.scope_keys.append(key)
+            parent = key
+        activation.element_key = ctx.key()
+
+
 def _instruction_value(ctx: Context, activation: _Activation) -> dict[str, Any]:
     existing = list(ctx.state.scope_chain(activation.base_key))
     return {
@@ -379,6 +394,12 @@ def _activate(ctx: Context, instance: ElementInstance, activation: _Activation) 
             variables.set_local(ctx, scope_key, documents[scope_id])
     scope = ctx.state.element_instances[activation.base_key]
     for scope_element, scope_key in zip(activation.create, activation.scope_keys, strict=True):
+        existing = ctx.state.element_instances.get(scope_key)
+        if existing is not None:  # created by an earlier instruction of this command
+            scope = existing
+            if documents.get(scope_element.id):
+                variables.set_local(ctx, scope_key, documents[scope_element.id])
+            continue
         scope = _create_scope(ctx, scope, scope_element, scope_key, documents.get(scope_element.id))
     value = flow.element_value(scope, activation.element)
     own = documents.get(activation.element.id)
