@@ -156,7 +156,11 @@ class JobWorker:
         for _ in self._dispatchers:
             self._queue.put_nowait(None)
         if unstarted:
-            await asyncio.gather(*(self._hand_back(job) for job in unstarted))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.gather(*(self._hand_back(job) for job in unstarted)),
+                    max(self.grace_seconds, 1.0),
+                )
             logger.info(
                 "input binding %s: handed back %d undelivered jobs with their retries",
                 self.name,
