@@ -156,8 +156,9 @@ async def fill(broker: Broker, count: int) -> None:
         nonlocal created
         while created < count:
             created += 1
-            key = await create(broker, created)
-            if created % 10 == 0:
+            n = created
+            key = await create(broker, n)
+            if n % 10 == 0:
                 await broker.command(
                     ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.CANCEL, {}, key=key
                 )

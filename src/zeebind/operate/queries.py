@@ -1,6 +1,7 @@
 """Operate's search contract over the read model: `{filter, size, sort, searchAfter}` to SQL.
 
-Sorting always ends with the entity's key as a tie-breaker, and `searchAfter` continues strictly
+Sorting always ends with the entity's key as a tie-breaker (in the direction of the last sort
+field, so that an index on that field serves the order), and `searchAfter` continues strictly
 after the row whose sort values it repeats, so paging is stable. Nulls sort last in both
 directions (as Elasticsearch sorts missing values).
 """
@@ -170,7 +171,7 @@ def parse(entity: Entity, body: Any) -> Query:
             "searchAfter)",
         )
     sort = _sort(entity, body.get("sort"))
-    columns = [*sort, Sort(entity.key_field, False)]
+    columns = _columns(entity, sort)
     search_after = body.get("searchAfter")
     if search_after is not None:
         if not isinstance(search_after, list) or not search_after:
@@ -186,6 +187,10 @@ def parse(entity: Entity, body: Any) -> Query:
     )
 
 
+def _columns(entity: Entity, sort: list[Sort]) -> list[Sort]:
+    return [*sort, Sort(entity.key_field, sort[-1].descending if sort else False)]
+
+
 def _after(columns: list[Sort], values: list[Any]) -> tuple[str, list[Any]]:
     """Rows strictly after `values` in the order of `columns` (nulls last either way)."""
     clauses: list[str] = []
@@ -198,7 +203,8 @@ def _after(columns: list[Sort], values: list[Any]) -> tuple[str, list[Any]]:
             step = None  # nothing sorts after null but other nulls, handled by the next column
         else:
             op = "<" if s.descending else ">"
-            step = (f"({column} {op} ? OR {column} IS NULL)", [value])
+            test = f"{column} {op} ?"
+            step = (f"({test} OR {column} IS NULL)" if s.field.nullable else test, [value])
         if step is not None:
             clauses.append(" AND ".join([*prefix, step[0]]))
             params.extend([*prefix_params, *step[1]])
@@ -213,7 +219,7 @@ def _after(columns: list[Sort], values: list[Any]) -> tuple[str, list[Any]]:
 
 
 def search(connection: sqlite3.Connection, entity: Entity, query: Query) -> dict[str, Any]:
-    columns = [*query.sort, Sort(entity.key_field, False)]
+    columns = _columns(entity, query.sort)
     where = [c for c, _ in query.conditions]
     params = [p for _, ps in query.conditions for p in ps]
     filter_sql = " AND ".join(where) if where else "1"
@@ -226,7 +232,9 @@ def search(connection: sqlite3.Connection, entity: Entity, query: Query) -> dict
         page_where.append(clause)
         page_params.extend(after_params)
     order = ", ".join(
-        f"{s.field.column} {'DESC' if s.descending else 'ASC'} NULLS LAST" for s in columns
+        f"{s.field.column} {'DESC' if s.descending else 'ASC'}"
+        + (" NULLS LAST" if s.field.nullable else "")
+        for s in columns
     )
     sort_columns = ", ".join(s.field.column for s in columns)
     sql = (
