@@ -36,6 +36,8 @@ PROBE_TIMEOUT_S = 3.0
 READY_POLL_S = 0.05
 READY_LOG_AFTER_S = 2.0
 MAX_ERROR_BODY = 2048
+# A route is sent as written, except characters a request target cannot hold (spaces …).
+_ROUTE_SAFE = "/?:@!$&'()*+,;=%"
 _NOT_TOKEN = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
 # Headers the transport owns; a custom header by one of these names would corrupt the request.
 _RESERVED = frozenset(
@@ -221,7 +223,7 @@ class HttpAppChannel:
         await wait_for_port(self.host, self.port, "http")
 
     async def subscribed(self, name: str, route: str) -> bool:
-        path = f"/{quote(route, safe='/')}"
+        path = f"/{quote(route, safe=_ROUTE_SAFE)}"
         try:
             reply = await self._http.options(path)
         except httpx.HTTPError as err:
@@ -240,7 +242,7 @@ class HttpAppChannel:
         *,
         timeout: float | None = None,
     ) -> AppReply:
-        path = f"/{quote(route, safe='/')}"
+        path = f"/{quote(route, safe=_ROUTE_SAFE)}"
         try:
             async with asyncio.timeout(timeout):
                 status, content = await self._posts.post(path, http_headers(metadata), data)

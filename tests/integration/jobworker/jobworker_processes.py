@@ -241,3 +241,21 @@ def process_xml(process_id: str, *tasks: Task | str) -> str:
         + flow_xml
         + "</bpmn:process></bpmn:definitions>"
     )
+
+
+def collect_jobs(sidecar: Sidecar, job_type: str, count: int, timeout: float = 10.0) -> list[Any]:
+    """Activates jobs of `job_type` (through the sidecar's command binding) until `count` are in
+    hand; each poll activates what it finds, so they are gathered across polls."""
+    found: dict[int, Any] = {}
+
+    def enough() -> bool:
+        jobs = sidecar.invoke(
+            "zeebe-command",
+            "activate-jobs",
+            {"jobType": job_type, "maxJobsToActivate": 100, "requestTimeout": "-1s"},
+        )
+        found.update((job["key"], job) for job in jobs)
+        return len(found) >= count
+
+    wait_until(enough, timeout, interval=0.05)
+    return list(found.values())

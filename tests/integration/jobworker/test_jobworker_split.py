@@ -12,6 +12,7 @@ from jobworker_processes import (
     App,
     Engine,
     Sidecar,
+    collect_jobs,
     component,
     process_xml,
     running,
@@ -63,25 +64,7 @@ def test_two_sidecars_split_fifty_instances(tmp_path: Path) -> None:
 
             wait_until(lambda: delivered() >= INSTANCES, timeout=20)
             # Every instance went on to the next task, so none is left in a worker's hand ...
-            done = wait_until(
-                lambda: (
-                    jobs
-                    if len(
-                        jobs := one.invoke(
-                            "zeebe-command",
-                            "activate-jobs",
-                            {
-                                "jobType": "shared-done",
-                                "maxJobsToActivate": 100,
-                                "requestTimeout": "-1s",
-                            },
-                        )
-                    )
-                    == INSTANCES
-                    else None
-                ),
-                timeout=10,
-            )
+            done = collect_jobs(one, "shared-done", INSTANCES)
             assert len({job["processInstanceKey"] for job in done}) == INSTANCES
             keys = Counter(
                 item["headers"]["x-zeebe-job-key"]
