@@ -1,0 +1,160 @@
+"""The Operate exporter: the live read model equals a rebuild from the log; catch-up on start."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+from operate_scenarios import ORDER, run_scenario, scenario
+
+from zeebind.exporters.operate import OperateExporter
+from zeebind.operate.service import READ_MODEL_FILE, OperateService
+from zeebind.protocol.record import Record, RecordType, ValueType
+from zeebind.testing import EngineHarness
+
+
+def rebuilt(log: EngineHarness) -> OperateExporter:
+    fresh = OperateExporter(None)
+    fresh.catch_up(log.b.database.records, log.b.database.last_position())
+    return fresh
+
+
+async def test_the_live_read_model_equals_a_rebuild_from_the_log(tmp_path: Path) -> None:
+    async with scenario(tmp_path) as s:
+        await s.operate.director.caught_up()
+        live = s.operate.exporter.dump()
+        fresh = rebuilt(s.harness)
+        assert fresh.dump() == live
+        assert fresh.position == s.operate.exporter.position == s.harness.b.database.last_position()
+        assert len(live["process_instances"]) == 4
+        assert len(live["incidents"]) == 1
+        fresh.close()
+
+
+async def test_a_restarted_service_catches_up_with_what_was_committed_meanwhile(
+    tmp_path: Path,
+) -> None:
+    async with EngineHarness(tmp_path) as h:
+        operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
+        await h.deploy(("order.bpmn", ORDER))
+        await operate.stop()
+        keys = await run_scenario(h)  # nothing exports these
+        operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
+        try:
+            async with httpx.AsyncClient(base_url=operate.url) as http:
+                answer = await http.post("/v1/process-instances/search", json={})
+                assert answer.json()["total"] == 4
+                assert keys["completed"] in [i["key"] for i in answer.json()["items"]]
+            await operate.director.caught_up()
+            assert operate.exporter.dump() == rebuilt(h).dump()
+        finally:
+            await operate.stop()
+    assert (tmp_path / READ_MODEL_FILE).exists()
+
+
+async def test_a_read_model_ahead_of_the_log_is_rebuilt(tmp_path: Path) -> None:
+    async with EngineHarness(tmp_path / "old") as h:
+        operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
+        await run_scenario(h)
+        await operate.stop()
+    async with EngineHarness(tmp_path / "new") as h:  # a fresh, empty log
+        operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
+        try:
+            assert operate.exporter.dump()["process_instances"] == []
+            assert operate.exporter.position == 0
+        finally:
+            await operate.stop()
+
+
+async def test_a_read_model_of_another_schema_version_is_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / READ_MODEL_FILE
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE process_instances (nonsense TEXT)")
+    connection.execute("PRAGMA user_version=99")
+    connection.commit()
+    connection.close()
+    async with EngineHarness(tmp_path) as h:
+        await run_scenario(h)
+        operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
+        try:
+            assert len(operate.exporter.dump()["process_instances"]) == 4
+        finally:
+            await operate.stop()
+
+
+async def test_an_in_memory_engine_gets_an_in_memory_read_model() -> None:
+    async with scenario() as s:
+        assert s.operate.exporter.path is None
+        assert len(await s.items("process-instances")) == 4
+
+
+def _evaluation(intent: str, *, failed: bool) -> Record:
+    decision = {
+        "decisionId": "dish",
+        "decisionName": "Dish",
+        "decisionKey": 2251799813685300,
+        "decisionVersion": 1,
+        "decisionType": "DECISION_TABLE",
+        "decisionOutput": '"Salad"',
+        "evaluatedInputs": [{"inputId": "season-input", "inputName": "Season",
+                             "inputValue": '"Summer"'}],
+        "matchedRules": [{"ruleId": "rule-other", "ruleIndex": 2, "evaluatedOutputs": [
+            {"outputId": "dish-output", "outputName": "dish", "outputValue": '"Salad"'}]}],
+        "tenantId": "<default>",
+    }  # fmt: skip
+    return Record(
+        RecordType.EVENT,
+        ValueType.DECISION_EVALUATION,
+        intent,
+        {
+            "decisionKey": 2251799813685300,
+            "decisionId": "dish",
+            "decisionOutput": '"Salad"',
+            "processDefinitionKey": 2251799813685250,
+            "processInstanceKey": 2251799813685251,
+            "elementInstanceKey": 2251799813685256,
+            "evaluatedDecisions": [decision, {**decision, "decisionId": "drink"}],
+            "evaluationFailureMessage": "no rule matched" if failed else "",
+            "failedDecisionId": "drink" if failed else "",
+            "tenantId": "<default>",
+        },
+        key=2251799813685400,
+        position=1,
+        timestamp=1_700_000_000_123,
+    )
+
+
+def test_decision_evaluations_become_one_decision_instance_per_evaluated_decision() -> None:
+    from zeebind.operate.queries import get, parse, search
+    from zeebind.operate.schemas import DECISION_INSTANCES
+
+    exporter = OperateExporter(None)
+    exporter.export([_evaluation("FAILED", failed=True)])
+    first = get(exporter.connection, DECISION_INSTANCES, "2251799813685400-1")
+    assert first == {
+        "id": "2251799813685400-1",
+        "key": 2251799813685400,
+        "state": "EVALUATED",
+        "evaluationDate": "2023-11-14T22:13:20.123+0000",
+        "processDefinitionKey": 2251799813685250,
+        "processInstanceKey": 2251799813685251,
+        "decisionId": "dish",
+        "decisionDefinitionId": "2251799813685300",
+        "decisionName": "Dish",
+        "decisionVersion": 1,
+        "decisionType": "DECISION_TABLE",
+        "result": '"Salad"',
+        "evaluatedInputs": [{"id": "season-input", "name": "Season", "value": '"Summer"'}],
+        "evaluatedOutputs": [{"id": "dish-output", "name": "dish", "value": '"Salad"',
+                              "ruleId": "rule-other", "ruleIndex": 2}],
+        "tenantId": "<default>",
+    }  # fmt: skip
+    failed = search(
+        exporter.connection,
+        DECISION_INSTANCES,
+        parse(DECISION_INSTANCES, {"filter": {"state": "FAILED"}}),
+    )
+    assert [i["id"] for i in failed["items"]] == ["2251799813685400-2"]
+    assert failed["items"][0]["evaluationFailure"] == "no rule matched"
+    exporter.close()
