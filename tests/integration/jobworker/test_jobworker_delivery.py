@@ -69,6 +69,7 @@ WORKERS: dict[str, dict[str, str]] = {
     "review": {"jobType": "io.camunda.zeebe:userTask", "route": "/forms"},
     "not-subscribed": {"jobType": "not-subscribed"},
     "not-an-object": {"jobType": "not-an-object"},
+    "self-failing": {"jobType": "self-failing", "autocomplete": "false", "retryBackOff": "1m"},
 }
 
 
@@ -95,6 +96,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "selected": {"reply": {}},
                 "forms": {"reply": {"approved": True}},
                 "not-an-object": {"reply": None, "status": 200, "raw": "[1]"},
+                "self-failing": {"fail_self": "300ms"},
             }
         )
         with running(Sidecar(folder, app=app)) as sidecar:
@@ -246,3 +248,16 @@ def test_the_metadata_lists_the_input_bindings(world: World) -> None:
     assert kinds["zeebe-command"] == ("bindings.zeebe.command", ["OUTPUT_BINDING"])
     assert kinds["calc-exec"] == ("bindings.zeebe.jobworker", ["INPUT_BINDING"])
     assert metadata["appConnectionProperties"]["port"] == world.app.port
+
+
+def test_autocomplete_off_the_app_fails_the_job_itself_with_its_backoff(world: World) -> None:
+    """Dapr's JobHandlesRetryBackOff: the app fails the job (retries - 1, 300 ms) and answers an
+    error; the binding's own fail then finds the job failed already, which is only logged."""
+    world.deploy(process_xml("self-failing", ("work", "self-failing", 3, {})), "sf.bpmn")
+    world.start("self-failing", {})
+    deliveries = world.app.wait_deliveries("self-failing", 3)
+    assert [item["headers"]["x-zeebe-retries"] for item in deliveries] == ["3", "2", "1"]
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(deliveries)]
+    # The app's 300 ms, not the component's 1 m: the binding's second fail-job was refused.
+    assert all(0.29 <= gap < 30 for gap in gaps), gaps
+    wait_until(lambda: "Cannot fail job" in world.sidecar.output())
