@@ -4,8 +4,9 @@
 
 Prints one JSON line per measurement and a summary line:
 - throughput: the broker (durable SQLite file) running instances of a process with a service
-  task to completion (32 clients, each awaiting its instance's result; two job workers); rounds alternate without and with the
-  Operate exporter attached, side by side in one run. Medians of instances/s and their ratio.
+  task to completion (32 clients, each awaiting its instance's result; two job workers).
+  Rounds rotate: without the exporter, with it in the broker's loop (the default), and with it
+  on its own thread, side by side in one run. Medians of instances/s and their ratios.
 - search: `--instances` finished instances (completed and canceled, with variables and some
   incidents) exported into the read model, then each search repeated over HTTP (a real uvicorn
   server on 127.0.0.1) with p50/p99 latency in ms.
@@ -109,13 +110,16 @@ async def run_jobs(broker: Broker, stop: asyncio.Event, *, fail_every: int = 0) 
         await asyncio.gather(*calls, return_exceptions=True)  # canceled meanwhile: fine
 
 
-async def throughput(data_dir: Path, seconds: float, exporter: bool) -> float:
+MODES = ("off", "loop", "thread")
+
+
+async def throughput(data_dir: Path, seconds: float, mode: str) -> float:
     broker = await Broker.open(data_dir)
-    operate = (
-        await OperateService.start(broker, port=0, data_dir=data_dir, connectors=False)
-        if exporter
-        else None
-    )
+    operate = None
+    if mode != "off":
+        operate = await OperateService.start(
+            broker, port=0, data_dir=data_dir, connectors=False, threaded_export=mode == "thread"
+        )
     try:
         await deploy(broker)
         stop = asyncio.Event()
@@ -187,6 +191,10 @@ SEARCHES: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+def _constant(body: dict[str, Any]) -> Any:
+    return lambda i: body
+
+
 async def search_latency(data_dir: Path, count: int, repeat: int) -> None:
     broker = await Broker.open(data_dir)
     operate = await OperateService.start(broker, port=0, data_dir=data_dir, connectors=False)
@@ -212,9 +220,7 @@ async def search_latency(data_dir: Path, count: int, repeat: int) -> None:
                     lambda i: {"filter": {"processInstanceKey": keys[i % len(keys)]}},
                 ),
             ]
-            cases = [
-                (name, path, (lambda body: lambda i: body)(body)) for name, path, body in SEARCHES
-            ] + dynamic
+            cases = [(name, path, _constant(body)) for name, path, body in SEARCHES] + dynamic
             for name, path, body_of in cases:
                 timings: list[float] = []
                 total = 0
@@ -259,27 +265,21 @@ async def main() -> None:
     parser.add_argument("--skip-search", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zeebind-bench-") as tmp:
-        rates: dict[bool, list[float]] = {False: [], True: []}
+        rates: dict[str, list[float]] = {mode: [] for mode in MODES}
         for round_ in range(args.rounds):
-            for exporter in (False, True):
-                path = Path(tmp) / f"tp-{round_}-{exporter}"
-                rate = await throughput(path, args.seconds, exporter)
-                rates[exporter].append(rate)
-                emit(
-                    measure="throughput",
-                    exporter=exporter,
-                    round=round_,
-                    instances_per_s=round(rate, 1),
-                )
-        without, with_ = statistics.median(rates[False]), statistics.median(rates[True])
-        ratios = [w / wo for w, wo in zip(rates[True], rates[False], strict=True)]
-        emit(
-            measure="throughput summary",
-            median_without=round(without, 1),
-            median_with=round(with_, 1),
-            ratio_of_medians=round(with_ / without, 3),
-            median_paired_ratio=round(statistics.median(ratios), 3),
-        )
+            for mode in MODES:
+                path = Path(tmp) / f"tp-{round_}-{mode}"
+                rate = await throughput(path, args.seconds, mode)
+                rates[mode].append(rate)
+                emit(measure="throughput", exporter=mode, round=round_, per_s=round(rate, 1))
+        without = statistics.median(rates["off"])
+        summary: dict[str, Any] = {"median_without": round(without, 1)}
+        for mode in MODES[1:]:
+            ratios = [w / wo for w, wo in zip(rates[mode], rates["off"], strict=True)]
+            summary[f"median_{mode}"] = round(statistics.median(rates[mode]), 1)
+            summary[f"ratio_of_medians_{mode}"] = round(statistics.median(rates[mode]) / without, 3)
+            summary[f"median_paired_ratio_{mode}"] = round(statistics.median(ratios), 3)
+        emit(measure="throughput summary", **summary)
         if not args.skip_search:
             await search_latency(Path(tmp) / "search", args.instances, args.repeat)
 

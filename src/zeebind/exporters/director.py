@@ -1,10 +1,16 @@
-"""ExportDirector: runs the Operate exporter on its own thread, fed after every commit.
+"""ExportDirector: feeds the Operate exporter after every commit, in batches of commits.
 
-The broker's listener only queues the committed records. The thread drains the queue at most every
-`FLUSH_INTERVAL_S` into one projection and one transaction: SQLite's work (which releases the
-GIL) runs beside the engine, and instances that start and finish between two drains become
-single rows, which measured about half the cost of one transaction per commit. Readers that need
-their own writes call `await director.caught_up()` first, which drains at once.
+The broker's listener only buffers the committed records. They are projected at most every
+`FLUSH_INTERVAL_S` (or once `MAX_PENDING` records wait) in one projection and one transaction:
+instances that start and finish between two flushes become single rows, which measured about
+half the cost of one transaction per commit. Readers that need their own writes call
+`await director.caught_up()` first, which flushes at once.
+
+Two ways to run the flushes (benchmarks/read_api.py measures both side by side):
+- in the broker's loop (default): no second thread competes for the GIL with the engine;
+- on a thread of its own (`threaded=True`): SQLite's work releases the GIL and may overlap with
+  the engine on a second core, but the projection's Python competes with the engine for the GIL
+  (each row bound and stepped hands the GIL back and forth), which measured slower.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from zeebind.protocol.record import Record
 
 log = logging.getLogger("zeebind.exporters")
 
-_STOP = object()
 FLUSH_INTERVAL_S = 0.05
+MAX_PENDING = 20_000
+_STOP = object()
 
 
 class ExportDirector:
@@ -31,31 +38,57 @@ class ExportDirector:
         self,
         exporter: OperateExporter,
         log_records: Callable[[int], Iterable[Record]],
+        *,
+        threaded: bool = False,
     ) -> None:
         self.exporter = exporter
-        self._log_records = log_records
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="zeebind-export", daemon=True)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self.threaded = threaded
         self.committed = exporter.position  # the last position the broker committed
-        self._exported = exporter.position  # the last position the thread made visible
+        self._log_records = log_records
+        self._pending: list[Record] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._failed = False
         self._closed = False
+        # threaded mode only
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="zeebind-export", daemon=True)
         self._urgent = threading.Event()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._exported = exporter.position
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._thread.start()
+        if self.threaded:
+            self._thread.start()
 
     def on_commit(self, records: list[Record]) -> None:
         """The broker listener: cheap, in the broker's loop; a stopped director ignores it."""
-        if records and not self._closed:
-            self.committed = records[-1].position
+        if not records or self._closed:
+            return
+        self.committed = records[-1].position
+        if self.threaded:
             self._queue.put(records)
+            return
+        self._pending.extend(records)
+        if len(self._pending) >= MAX_PENDING:
+            self.flush()
+        elif self._timer is None and self._loop is not None:
+            self._timer = self._loop.call_later(FLUSH_INTERVAL_S, self.flush)
+
+    def flush(self) -> None:
+        """Projects what is buffered (in-loop mode)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        records, self._pending = self._pending, []
+        self._export(records)
 
     async def caught_up(self, position: int | None = None) -> None:
         """Returns once everything up to `position` (default: all committed) is exported."""
+        if not self.threaded:
+            self.flush()
+            return
         target = self.committed if position is None else position
         if self._exported >= target or not self._thread.is_alive():
             return
@@ -66,7 +99,10 @@ class ExportDirector:
         await waiter
 
     async def call(self, action: Callable[[], Any]) -> Any:
-        """Runs `action` on the export thread (the read model's only writer) and returns."""
+        """Runs `action` where the read model is written (its only writer) and returns."""
+        if not self.threaded:
+            self.flush()
+            return action()
         done: Future[Any] = Future()
         self._queue.put((action, done))
         self._urgent.set()
@@ -74,12 +110,28 @@ class ExportDirector:
 
     async def stop(self) -> None:
         self._closed = True
-        if self._thread.is_alive():
+        if not self.threaded:
+            self.flush()
+        elif self._thread.is_alive():
             self._queue.put(_STOP)
             self._urgent.set()
             await asyncio.to_thread(self._thread.join)
 
-    # --- the thread ------------------------------------------------------------------------
+    def _export(self, records: list[Record]) -> None:
+        exporter = self.exporter
+        if not records:
+            return
+        try:
+            if self._failed or records[0].position > exporter.position + 1:
+                exporter.catch_up(self._log_records, records[-1].position)
+            else:
+                exporter.export(records)
+            self._failed = False
+        except Exception:
+            log.exception("exporting to the Operate read model failed; retrying from the log")
+            self._failed = True
+
+    # --- threaded mode ---------------------------------------------------------------------
 
     def _run(self) -> None:
         while True:
@@ -90,47 +142,31 @@ class ExportDirector:
                 if item is _STOP:
                     stop = True
                 elif isinstance(item, tuple):
-                    self._flush(records)
+                    self._export(records)
                     records = []
-                    self._run_action(*item)
+                    _run_action(*item)
                 elif isinstance(item, list):
                     records.extend(item)
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-            self._flush(records)
+            self._export(records)
+            self._announce(self.exporter.position)
             if stop:
                 return
             # Let commits accumulate: fewer, larger transactions (a reader cuts the wait short).
             self._urgent.wait(FLUSH_INTERVAL_S)
             self._urgent.clear()
 
-    def _flush(self, records: list[Record]) -> None:
-        exporter = self.exporter
-        if records:
-            try:
-                if self._failed or records[0].position > exporter.position + 1:
-                    exporter.catch_up(self._log_records, records[-1].position)
-                else:
-                    exporter.export(records)
-                self._failed = False
-            except Exception:
-                log.exception("exporting to the Operate read model failed; retrying from the log")
-                self._failed = True
-        position = exporter.position
-        if self._loop is not None and not self._loop.is_closed():
-            try:
-                self._loop.call_soon_threadsafe(self._release, position)
-            except RuntimeError:  # the loop closed meanwhile
-                pass
-
-    @staticmethod
-    def _run_action(action: Callable[[], Any], done: Future[Any]) -> None:
+    def _announce(self, position: int) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
         try:
-            done.set_result(action())
-        except Exception as err:
-            done.set_exception(err)
+            loop.call_soon_threadsafe(self._release, position)
+        except RuntimeError:  # the loop closed meanwhile
+            pass
 
     def _release(self, position: int) -> None:
         self._exported = max(self._exported, position)
@@ -143,3 +179,10 @@ class ExportDirector:
             else:
                 keep.append((target, waiter))
         self._waiters = keep
+
+
+def _run_action(action: Callable[[], Any], done: Future[Any]) -> None:
+    try:
+        done.set_result(action())
+    except Exception as err:
+        done.set_exception(err)

@@ -65,12 +65,13 @@ class OperateService:
         data_dir: Path | None = None,
         token: str | None = None,
         connectors: bool = True,
+        threaded_export: bool = False,
     ) -> OperateService:
         """Catches the read model up with the log, then serves it and exports every commit."""
         path = data_dir / READ_MODEL_FILE if data_dir is not None else None
         exporter = OperateExporter(path)
         reader = exporter.open_reader()
-        director = ExportDirector(exporter, broker.database.records)
+        director = ExportDirector(exporter, broker.database.records, threaded=threaded_export)
         try:
             exported = exporter.catch_up(broker.database.records, broker.database.last_position())
             if exported:
