@@ -10,12 +10,12 @@ ActivateJobs poll when the stream opens and every `requestTimeout` after, for jo
 before the stream or that the gateway did not push. A gateway that answers UNIMPLEMENTED to the
 stream is long-polled instead (ActivateJobs with `requestTimeout`), as is every gateway with
 `streamEnabled: false`. Gateway errors back off exponentially from `pollInterval` to
-MAX_BACKOFF; the channel reconnects by itself, so the worker recovers from an outage on its own.
+MAX_BACKOFF_S (3 s); the channel reconnects by itself, so the worker recovers from an outage.
 
 Slots. At most `maxJobsActive` jobs are in hand (activated and not yet settled); a poll asks for
-the free slots only, and the stream is read only while a slot is free (gRPC flow control holds the
-rest back). Activation resumes once the jobs in hand drop to `round(pollThreshold × max)`.
-`concurrency` deliveries run at once.
+the free slots only, once the jobs in hand drop to `round(pollThreshold × max)`, and the stream
+is read only while a slot is free (gRPC flow control holds the rest back). `concurrency`
+deliveries run at once.
 
 Results. A 2xx answer (HTTP) or an OK answer (gRPC) completes the job with the answer's JSON
 object, or with no variables when the answer is empty (the reference fails the job there); with
