@@ -146,6 +146,20 @@ def correlate(ctx: Context, subscription: MessageSubscription, message: Message)
     )
 
 
+def process_event_value(
+    scope_key: int, owner: dict[str, Any], target_element_id: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """The PROCESS_EVENT value of an event waiting to be applied at `scope_key`."""
+    return {
+        "scopeKey": scope_key,
+        "targetElementId": target_element_id,
+        "variables": variables,
+        "processDefinitionKey": owner["processDefinitionKey"],
+        "processInstanceKey": owner["processInstanceKey"],
+        "tenantId": owner["tenantId"],
+    }
+
+
 def trigger_event(
     ctx: Context, instance_key: int, element_id: str, variables: dict[str, Any]
 ) -> None:
@@ -180,14 +194,7 @@ def trigger_event(
             ValueType.PROCESS_EVENT,
             ProcessEventIntent.TRIGGERING,
             ctx.key(),
-            {
-                "scopeKey": instance_key,
-                "targetElementId": element_id,
-                "variables": variables,
-                "processDefinitionKey": v["processDefinitionKey"],
-                "processInstanceKey": v["processInstanceKey"],
-                "tenantId": v["tenantId"],
-            },
+            process_event_value(instance_key, v, element_id, variables),
         )
         ctx.result.follow_up(_PI, ProcessInstanceIntent.TERMINATE_ELEMENT, instance_key, v)
     else:
@@ -210,14 +217,7 @@ def _trigger_event_subprocess(
         ValueType.PROCESS_EVENT,
         ProcessEventIntent.TRIGGERING,
         ctx.key(),
-        {
-            "scopeKey": scope.key,
-            "targetElementId": start.id,
-            "variables": variables,
-            "processDefinitionKey": v["processDefinitionKey"],
-            "processInstanceKey": v["processInstanceKey"],
-            "tenantId": v["tenantId"],
-        },
+        process_event_value(scope.key, v, start.id, variables),
     )
     model = ctx.model(scope.process_definition_key)
     starts = event_subprocess_start_ids(model, scope)
@@ -270,14 +270,7 @@ def start_triggered_event_subprocess(ctx: Context, scope: ElementInstance) -> bo
         ValueType.PROCESS_EVENT,
         ProcessEventIntent.TRIGGERED,
         trigger.key,
-        {
-            "scopeKey": scope.key,
-            "targetElementId": trigger.target_element_id,
-            "variables": trigger.variables,
-            "processDefinitionKey": v["processDefinitionKey"],
-            "processInstanceKey": v["processInstanceKey"],
-            "tenantId": v["tenantId"],
-        },
+        process_event_value(scope.key, v, trigger.target_element_id, trigger.variables),
     )
     activate_event_subprocess(ctx, scope, start, trigger.variables)
     return True

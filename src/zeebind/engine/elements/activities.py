@@ -18,7 +18,7 @@ from zeebind.bpmn.model import (
     StartEvent,
     SubProcess,
 )
-from zeebind.engine.behaviors import flow, messages, signals, timers, variables
+from zeebind.engine.behaviors import flow, messages, signals, timers
 from zeebind.engine.behaviors.expressions import (
     Failure,
     ScopeVariables,
@@ -30,7 +30,7 @@ from zeebind.engine.behaviors.incidents import raise_incident
 from zeebind.engine.behaviors.instances import create_instance
 from zeebind.engine.behaviors.jobs import create_job
 from zeebind.engine.context import Context
-from zeebind.engine.elements.lifecycle import Intent, complete, event, fail
+from zeebind.engine.elements.lifecycle import Intent, complete, event, fail, inputs_applied
 from zeebind.engine.state import ElementInstance, ProcessDefinition
 from zeebind.feel import to_json
 from zeebind.protocol.record import ValueType
@@ -115,9 +115,7 @@ def pass_through(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
     """Elements that complete at once (undefined and manual tasks, none events, boundaries)."""
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     complete(ctx, instance, element, command.get("variables"))
@@ -127,9 +125,7 @@ def job_task(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
     assert isinstance(element, JobTask)
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     scope = ScopeVariables(ctx.state, instance.key)
     job_type = evaluate_string(element.job.type, scope)
@@ -154,9 +150,7 @@ def script_task(
     if not isinstance(element, ScriptTask):
         job_task(ctx, instance, element, command)
         return
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     value = evaluate_any(element.expression.source, ScopeVariables(ctx.state, instance.key))
     if isinstance(value, Failure):
@@ -171,9 +165,7 @@ def message_wait(
 ) -> None:
     """Receive tasks and intermediate message, timer and signal catch events."""
     assert isinstance(element, ReceiveTask | IntermediateCatchEvent)
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     own_timer = element.event_type is BpmnEventType.TIMER
     own_signal = element.event_type is BpmnEventType.SIGNAL
@@ -188,9 +180,7 @@ def sub_process(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
     assert isinstance(element, SubProcess)
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     if not open_events(ctx, instance, element, container=element):
         return
@@ -224,9 +214,7 @@ def call_activity(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
     assert isinstance(element, CallActivity)
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     process_id = evaluate_string(element.process_id, ScopeVariables(ctx.state, instance.key))
     if isinstance(process_id, Failure):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from zeebind.bpmn.model import BpmnEventType, EndEvent, IntermediateCatchEvent
-from zeebind.engine.behaviors import compensation, errors, flow, variables
+from zeebind.engine.behaviors import compensation, errors, flow
 from zeebind.engine.behaviors.expressions import Failure, ScopeVariables, evaluate_string
 from zeebind.engine.behaviors.incidents import raise_incident
 from zeebind.engine.behaviors.messages import trigger_event
 from zeebind.engine.context import Context
 from zeebind.engine.elements import activities
-from zeebind.engine.elements.lifecycle import Intent, complete, event, fail
+from zeebind.engine.elements.lifecycle import Intent, complete, event, fail, inputs_applied
 from zeebind.engine.state import ElementInstance
 from zeebind.protocol.intent import EscalationIntent, ProcessInstanceIntent, SignalIntent
 from zeebind.protocol.record import ValueType
@@ -40,9 +40,7 @@ def end_event(
 
 def _error_end_event(ctx: Context, instance: ElementInstance, element: EndEvent) -> None:
     assert element.error_code is not None
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     code = evaluate_string(element.error_code, ScopeVariables(ctx.state, instance.key))
     if isinstance(code, Failure):
@@ -60,9 +58,7 @@ def _error_end_event(ctx: Context, instance: ElementInstance, element: EndEvent)
 
 def _terminate_end_event(ctx: Context, instance: ElementInstance, element: EndEvent) -> None:
     """Terminates everything else in its flow scope; the scope then completes."""
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     scope = ctx.state.element_instances[instance.flow_scope_key]
@@ -116,9 +112,7 @@ def throw_event(
 def _compensation_throw(ctx: Context, instance: ElementInstance, element: Any) -> None:
     """Runs the compensation handlers of the completed activities; goes on when they are done
     (the last handler to complete completes this event)."""
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     if not compensation.throw(ctx, instance, element):
@@ -127,9 +121,7 @@ def _compensation_throw(ctx: Context, instance: ElementInstance, element: Any) -
 
 def _signal_throw(ctx: Context, instance: ElementInstance, element: Any) -> None:
     """Broadcasts the signal with the throwing element's local variables, then continues."""
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     signal = element.events.signal
     assert signal is not None
@@ -150,9 +142,7 @@ def _signal_throw(ctx: Context, instance: ElementInstance, element: Any) -> None
 
 def _escalation_throw(ctx: Context, instance: ElementInstance, element: Any) -> None:
     """Escalates to the nearest catcher; uncaught, or caught without interrupting, it goes on."""
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     escalation = element.events.escalation
     assert escalation is not None
@@ -186,9 +176,7 @@ def _escalation_throw(ctx: Context, instance: ElementInstance, element: Any) -> 
 
 def _link(ctx: Context, instance: ElementInstance, element: Any) -> None:
     """A link throw event continues at the link catch event of the same name in its scope."""
-    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
-    if failure is not None:
-        fail(ctx, instance, failure)
+    if not inputs_applied(ctx, instance, element):
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     model = ctx.model(instance.process_definition_key)

@@ -47,11 +47,9 @@ def _conditions(
     return chosen
 
 
-def exclusive(
-    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
-) -> None:
-    assert isinstance(element, ExclusiveGateway)
-    chosen = _conditions(ctx, instance, element, element.default_flow_id, first=True)
+def _fork(ctx: Context, instance: ElementInstance, element: Any, *, first: bool) -> None:
+    """Takes the flows whose conditions hold (the first only, for an exclusive gateway)."""
+    chosen = _conditions(ctx, instance, element, element.default_flow_id, first=first)
     if isinstance(chosen, Failure):
         fail(ctx, instance, chosen)
         return
@@ -60,6 +58,13 @@ def exclusive(
         return
     event(ctx, instance, Intent.ELEMENT_ACTIVATED)
     complete(ctx, instance, element, None, flows=chosen)
+
+
+def exclusive(
+    ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
+) -> None:
+    assert isinstance(element, ExclusiveGateway)
+    _fork(ctx, instance, element, first=True)
 
 
 def parallel(
@@ -73,15 +78,7 @@ def inclusive(
     ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]
 ) -> None:
     assert isinstance(element, InclusiveGateway)
-    chosen = _conditions(ctx, instance, element, element.default_flow_id, first=False)
-    if isinstance(chosen, Failure):
-        fail(ctx, instance, chosen)
-        return
-    if not chosen and element.outgoing:
-        raise_incident(ctx, instance, "CONDITION_ERROR", NO_FLOW)
-        return
-    event(ctx, instance, Intent.ELEMENT_ACTIVATED)
-    complete(ctx, instance, element, None, flows=chosen)
+    _fork(ctx, instance, element, first=False)
 
 
 def inclusive_join_ready(ctx: Context, scope: ElementInstance, gateway: InclusiveGateway) -> bool:

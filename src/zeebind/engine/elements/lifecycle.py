@@ -10,6 +10,7 @@ from zeebind.engine.behaviors import compensation, flow, messages, signals, time
 from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.behaviors.incidents import raise_incident, resolve_incidents_of
 from zeebind.engine.behaviors.jobs import cancel_job
+from zeebind.engine.behaviors.messages import process_event_value
 from zeebind.engine.context import Context
 from zeebind.engine.state import ElementInstance
 from zeebind.protocol.intent import (
@@ -31,6 +32,15 @@ def event(ctx: Context, instance: ElementInstance, intent: ProcessInstanceIntent
 
 def fail(ctx: Context, instance: ElementInstance, failure: Failure) -> None:
     raise_incident(ctx, instance, failure.error_type, failure.message)
+
+
+def inputs_applied(ctx: Context, instance: ElementInstance, element: FlowNode) -> bool:
+    """Applies the element's input mappings; a failure raises an incident (False)."""
+    failure = variables.apply_inputs(ctx, instance.key, element.inputs)
+    if failure is not None:
+        fail(ctx, instance, failure)
+        return False
+    return True
 
 
 def complete(
@@ -156,14 +166,7 @@ def terminated(ctx: Context, instance: ElementInstance) -> None:
             ValueType.PROCESS_EVENT,
             ProcessEventIntent.TRIGGERED,
             trigger.key,
-            {
-                "scopeKey": instance.key,
-                "targetElementId": trigger.target_element_id,
-                "variables": trigger.variables,
-                "processDefinitionKey": v["processDefinitionKey"],
-                "processInstanceKey": v["processInstanceKey"],
-                "tenantId": v["tenantId"],
-            },
+            process_event_value(instance.key, v, trigger.target_element_id, trigger.variables),
         )
         scope = ctx.state.element_instances[instance.flow_scope_key]
         boundary = ctx.model(instance.process_definition_key).element(trigger.target_element_id)
