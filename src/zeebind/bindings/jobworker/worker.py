@@ -193,7 +193,9 @@ class JobWorker:
             asyncio.create_task(self._dispatch(channel), name=f"jobworker {self.name} delivery")
             for _ in range(settings.concurrency)
         ]
-        if settings.stream_enabled:
+        # The stream holds a slot while it waits for a push; with a single slot the backlog poll
+        # would never get one, so one job at a time is long-polled.
+        if settings.stream_enabled and settings.max_jobs_active > 1:
             backlog = asyncio.create_task(self._backlog(), name=f"jobworker {self.name} backlog")
             self._tasks.append(backlog)
             supported = await self._stream()
