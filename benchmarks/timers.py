@@ -57,13 +57,18 @@ async def _create(broker: Broker, count: int) -> None:
         )
 
 
-async def _fire(broker: Broker, clock: ManualClock) -> float:
-    """Moves the clock past the due date; returns seconds until no timer is left."""
+async def _fire(broker: Broker, clock: ManualClock) -> tuple[float, float]:
+    """Moves the clock past the due date; returns (wall, CPU) seconds until no timer is left.
+
+    The CPU time of this process is the figure to compare on a shared, loaded machine: the
+    wall time also counts the time other processes had the cores.
+    """
     start = time.perf_counter()
+    cpu = time.process_time()
     clock.advance(60_000)
     while broker.engine.state.timers or broker._queue:
         await asyncio.sleep(0.001)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 async def open_broker() -> tuple[Broker, ManualClock]:
@@ -82,7 +87,7 @@ async def burst(count: int) -> dict[str, object]:
     broker, clock = await open_broker()
     await _create(broker, count)
     first_position = broker.engine.state.last_position
-    seconds = await _fire(broker, clock)
+    seconds, cpu_seconds = await _fire(broker, clock)
     fired = []
     completed = 0
     for record in broker.database.records(first_position):
@@ -102,6 +107,7 @@ async def burst(count: int) -> dict[str, object]:
         "completed_instances": completed,
         "in_due_order": fired == sorted(fired),
         "seconds_to_fire_all": round(seconds, 3),
+        "cpu_seconds_to_fire_all": round(cpu_seconds, 3),
     }
 
 
