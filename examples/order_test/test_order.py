@@ -1,7 +1,8 @@
 """An order process tested in memory: a gateway, a message, a timer, a job worker, an incident.
 
 Run with `pytest examples/order_test`. The `zeebe_engine` fixture comes from zeebind's pytest
-plugin (installed with zeebind); the tests are async, as pytest-asyncio runs them.
+plugin (installed with zeebind); the tests are async and run by pytest-asyncio, in its strict
+mode as in its auto mode.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from zeebind import ZeebeWorker
 from zeebind.testing import InMemoryEngine
@@ -19,7 +21,7 @@ ORDER = Path(__file__).with_name("order.bpmn")
 pytestmark = pytest.mark.asyncio
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def engine(zeebe_engine: InMemoryEngine) -> InMemoryEngine:
     await zeebe_engine.deploy(ORDER)
     return zeebe_engine

@@ -111,13 +111,15 @@ async def test_the_engine_needs_starting() -> None:
     await engine.stop()  # twice is harmless
 
 
-def test_the_example_suite_passes_in_under_a_second(tmp_path: Path) -> None:
-    """examples/order_test as a user runs it, in a pytest process of its own."""
+@pytest.mark.parametrize("mode", ["auto", "strict"])
+def test_the_example_suite_passes_in_under_a_second(tmp_path: Path, mode: str) -> None:
+    """examples/order_test as a user runs it, in a pytest process of its own, in either of
+    pytest-asyncio's modes."""
     report = tmp_path / "report.xml"
     run = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
-            *("--junitxml", str(report), "examples/order_test"),
+            *("-o", f"asyncio_mode={mode}", "--junitxml", str(report), "examples/order_test"),
         ],
         cwd=REPO,
         capture_output=True,
