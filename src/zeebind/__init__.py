@@ -12,11 +12,12 @@ if TYPE_CHECKING:
     from zeebind.api import Job as Job
     from zeebind.api import SyncZeebeClient as SyncZeebeClient
     from zeebind.api import ZeebeClient as ZeebeClient
+    from zeebind.api import ZeebeTaskRouter as ZeebeTaskRouter
     from zeebind.api import ZeebeWorker as ZeebeWorker
     from zeebind.api.errors import *  # noqa: F403
 
 __version__ = "0.1.0"
-_API = ("Job", "SyncZeebeClient", "ZeebeClient", "ZeebeWorker")
+_API = ("Job", "SyncZeebeClient", "ZeebeClient", "ZeebeTaskRouter", "ZeebeWorker")
 # The classes of zeebind.api.errors, under every name pyzeebe gave them.
 _ERRORS = (
     "ActivateJobsRequestInvalid",

@@ -8,6 +8,14 @@ from zeebind.api.client import ZeebeClient
 from zeebind.api.errors import BusinessError
 from zeebind.api.responses import Job
 from zeebind.api.sync import SyncZeebeClient
-from zeebind.api.worker import ZeebeWorker
+from zeebind.api.worker import ZeebeTaskRouter, ZeebeWorker
 
-__all__ = ["BusinessError", "Job", "SyncZeebeClient", "ZeebeClient", "ZeebeWorker", "errors"]
+__all__ = [
+    "BusinessError",
+    "Job",
+    "SyncZeebeClient",
+    "ZeebeClient",
+    "ZeebeTaskRouter",
+    "ZeebeWorker",
+    "errors",
+]

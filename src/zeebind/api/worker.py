@@ -60,28 +60,11 @@ class Task:
     running: set[asyncio.Task[None]] = field(default_factory=set)
 
 
-class ZeebeWorker:
-    def __init__(
-        self,
-        client: ZeebeClient,
-        name: str | None = None,
-        *,
-        request_timeout: int = 0,
-        poll_retry_delay: float = 5.0,
-        tenant_ids: Sequence[str] | None = None,
-        stream_enabled: bool = False,
-    ) -> None:
-        """`request_timeout`: ms an activation long-polls (0: the gateway's setting);
-        `stream_enabled`: jobs are also pushed over StreamActivatedJobs as they appear."""
-        self.client = client
-        self.name = name or socket.gethostname()
-        self.request_timeout = request_timeout
-        self.poll_retry_delay = poll_retry_delay
-        self.tenant_ids = list(tenant_ids or [])
-        self.stream_enabled = stream_enabled
+class ZeebeTaskRouter:
+    """Handlers registered apart from a worker (`worker.include_router(router)`), as in pyzeebe."""
+
+    def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
-        self._stopping = asyncio.Event()
-        self._loops: list[asyncio.Task[None]] = []
 
     # --- registration ---------------------------------------------------------------------
 
@@ -142,6 +125,38 @@ class ZeebeWorker:
             return self.tasks[task_type]
         except KeyError:
             raise TaskNotFoundError(f"Could not find task {task_type}") from None
+
+
+class ZeebeWorker(ZeebeTaskRouter):
+    def __init__(
+        self,
+        client: ZeebeClient,
+        name: str | None = None,
+        *,
+        request_timeout: int = 0,
+        poll_retry_delay: float = 5.0,
+        tenant_ids: Sequence[str] | None = None,
+        stream_enabled: bool = False,
+    ) -> None:
+        """`request_timeout`: ms an activation long-polls (0: the gateway's setting);
+        `stream_enabled`: jobs are also pushed over StreamActivatedJobs as they appear."""
+        super().__init__()
+        self.client = client
+        self.name = name or socket.gethostname()
+        self.request_timeout = request_timeout
+        self.poll_retry_delay = poll_retry_delay
+        self.tenant_ids = list(tenant_ids or [])
+        self.stream_enabled = stream_enabled
+        self._stopping = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+
+    def include_router(self, *routers: ZeebeTaskRouter) -> None:
+        """Takes over the routers' tasks; a job type may be registered once only."""
+        for router in routers:
+            for job_type, task in router.tasks.items():
+                if job_type in self.tasks:
+                    raise DuplicateTaskTypeError(f"Task with type {job_type} already exists")
+                self.tasks[job_type] = task
 
     # --- running --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from zeebind import Job, ZeebeWorker
+from zeebind import Job, ZeebeTaskRouter, ZeebeWorker
 from zeebind.api import errors
 from zeebind.protocol.record import ValueType
 from zeebind.testing import InMemoryEngine
@@ -151,3 +151,19 @@ async def test_work_runs_until_stopped(engine: InMemoryEngine, stream: bool) -> 
     await asyncio.wait_for(running, 5)
     job = engine.records.of(ValueType.JOB, "COMPLETED").only()
     assert job.value["worker"] == "background"
+
+
+async def test_routers_bring_their_tasks(engine: InMemoryEngine) -> None:
+    router = ZeebeTaskRouter()
+
+    @router.task("one-task-work")
+    async def work(amount: int) -> dict[str, Any]:
+        return {"routed": amount}
+
+    worker = engine.worker()
+    worker.include_router(router)
+    with pytest.raises(errors.DuplicateTaskTypeError):
+        worker.include_router(router)
+    key = await engine.start_instance("one-task", {"amount": 7})
+    await engine.run_worker(worker)
+    engine.assert_that(key).is_completed().has_variables({"routed": 7})
