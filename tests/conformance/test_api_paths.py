@@ -347,3 +347,61 @@ async def test_business_error_is_caught_by_the_boundary_event(face: Face) -> Non
     async with face.working({"risky-work": risky, "recover-work": recover}):
         result = await face.run_with_result("error-boundary", {"marker": marker})
     assert result.variables == {"marker": marker, "recovered": True}
+
+
+NAP = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="short-nap" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="nap" />
+    <bpmn:intermediateCatchEvent id="nap">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT0.2S</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="nap" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+ORDER = Path(__file__).resolve().parents[2] / "examples" / "order_test" / "order.bpmn"
+
+
+async def test_timer_fires_on_the_wall_clock(face: Face, tmp_path: Path) -> None:
+    model = tmp_path / "short-nap.bpmn"
+    model.write_text(NAP)
+    await face.deploy(model)
+    began = time.monotonic()
+    result = await face.run_with_result("short-nap", {"n": 1})
+    assert result.variables == {"n": 1}
+    assert time.monotonic() - began >= 0.2
+
+
+async def test_the_example_order_model(face: Face) -> None:
+    """examples/order_test's model: gateway, message and jobs, the paid path."""
+    await face.deploy(ORDER)
+    order = unique()
+
+    async def check_stock(item: str) -> dict[str, Any]:
+        return {"available": 5 if item == "book" else 0}
+
+    def ship(reference: str) -> dict[str, Any]:
+        return {"trackingNumber": f"TRACK-{reference}"}
+
+    async with face.working({"check-stock": check_stock, "ship-order": ship}):
+        variables = {"orderId": order, "item": "book", "quantity": 2}
+        waiting = asyncio.create_task(face.run_with_result("order", variables))
+        await face.publish("payment-received", order, {"paid": 40.0}, unique())
+        result = await asyncio.wait_for(waiting, 15)
+        out_of_stock = await face.run_with_result(
+            "order", {"orderId": unique(), "item": "lamp", "quantity": 1}
+        )
+    assert result.variables == {
+        **variables,
+        "available": 5,
+        "paid": 40.0,
+        "trackingNumber": f"TRACK-{order}",
+    }
+    assert out_of_stock.variables["available"] == 0
+    assert "trackingNumber" not in out_of_stock.variables
