@@ -5,8 +5,8 @@
 Prints one JSON line per measurement and a summary line:
 - throughput: the broker (durable SQLite file) running instances of a process with a service
   task to completion (32 clients, each awaiting its instance's result; two job workers).
-  Rounds rotate: without the exporter, with it in the broker's loop (the default), and with it
-  on its own thread, side by side in one run. Medians of instances/s and their ratios.
+  Rounds rotate: without the exporter, with its writes on the export thread (the default) and
+  with them in the broker's loop, side by side in one run. Medians of instances/s and ratios.
 - search: `--instances` finished instances (completed and canceled, with variables and some
   incidents) exported into the read model, then each search repeated over HTTP (a real uvicorn
   server on 127.0.0.1) with p50/p99 latency in ms.

@@ -1,16 +1,17 @@
 """ExportDirector: feeds the Operate exporter after every commit, in batches of commits.
 
-The broker's listener only buffers the committed records. They are projected at most every
-`FLUSH_INTERVAL_S` (or once `MAX_PENDING` records wait) in one projection and one transaction:
-instances that start and finish between two flushes become single rows, which measured about
-half the cost of one transaction per commit. Readers that need their own writes call
-`await director.caught_up()` first, which flushes at once.
+The broker's listener only buffers the committed records. At most every `FLUSH_INTERVAL_S` (or
+once `MAX_PENDING` records wait, or at once when a reader asks) the buffer is projected into SQL
+statements in the broker's loop, and the statements are applied in one transaction. Instances
+that start and finish between two flushes become single rows.
 
-Two ways to run the flushes (benchmarks/read_api.py measures both side by side):
-- in the broker's loop (default): no second thread competes for the GIL with the engine;
-- on a thread of its own (`threaded=True`): SQLite's work releases the GIL and may overlap with
-  the engine on a second core, but the projection's Python competes with the engine for the GIL
-  (each row bound and stepped hands the GIL back and forth), which measured slower.
+Where the statements run (benchmarks/read_api.py measures both side by side):
+- on the export thread (default): each statement inserts or updates a whole table's rows from
+  one JSON array (`json_each`), so SQLite works with the GIL released, on the second core, while
+  the engine goes on; only the projection's Python runs in the loop;
+- in the broker's loop (`threaded=False`): simpler, and the read model is written before
+  `caught_up()` returns without a thread hop.
+Readers that need their own writes `await director.caught_up()` first.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ log = logging.getLogger("zeebind.exporters")
 FLUSH_INTERVAL_S = 0.05
 MAX_PENDING = 20_000
 _STOP = object()
+Statements = list[tuple[str, tuple[Any, ...]]]
 
 
 class ExportDirector:
@@ -39,23 +41,22 @@ class ExportDirector:
         exporter: OperateExporter,
         log_records: Callable[[int], Iterable[Record]],
         *,
-        threaded: bool = False,
+        threaded: bool = True,
     ) -> None:
         self.exporter = exporter
         self.threaded = threaded
         self.committed = exporter.position  # the last position the broker committed
+        self._projected = exporter.position  # the last position turned into statements
+        self._exported = exporter.position  # the last position applied (as the loop knows it)
         self._log_records = log_records
         self._pending: list[Record] = []
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failed = False
         self._closed = False
-        # threaded mode only
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="zeebind-export", daemon=True)
-        self._urgent = threading.Event()
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
-        self._exported = exporter.position
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -67,9 +68,6 @@ class ExportDirector:
         if not records or self._closed:
             return
         self.committed = records[-1].position
-        if self.threaded:
-            self._queue.put(records)
-            return
         self._pending.extend(records)
         if len(self._pending) >= MAX_PENDING:
             self.flush()
@@ -77,94 +75,101 @@ class ExportDirector:
             self._timer = self._loop.call_later(FLUSH_INTERVAL_S, self.flush)
 
     def flush(self) -> None:
-        """Projects what is buffered (in-loop mode)."""
+        """Projects what is buffered and hands the statements over (or applies them)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         records, self._pending = self._pending, []
-        self._export(records)
-
-    async def caught_up(self, position: int | None = None) -> None:
-        """Returns once everything up to `position` (default: all committed) is exported."""
-        if not self.threaded:
-            self.flush()
+        if not records:
             return
-        target = self.committed if position is None else position
-        if self._exported >= target or not self._thread.is_alive():
+        last = records[-1].position
+        if self._failed or records[0].position > self._projected + 1:
+            self._projected = last
+            self._submit(lambda: self._catch_up(last))
+            return
+        try:
+            statements = self.exporter.project(records)
+        except Exception:
+            log.exception("projecting records for the Operate read model failed")
+            self._failed = True
+            return
+        self._projected = last
+        if self.threaded:
+            self._queue.put((statements, last))
+        else:
+            self._apply(statements, last)
+
+    async def caught_up(self) -> None:
+        """Returns once everything committed so far is in the read model."""
+        self.flush()
+        target = self.committed
+        if not self.threaded or self._exported >= target or not self._thread.is_alive():
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((target, waiter))
-        self._queue.put(None)  # wakes the thread even if nothing else is queued
-        self._urgent.set()
+        self._queue.put(None)  # wakes the thread for the announcement
         await waiter
 
     async def call(self, action: Callable[[], Any]) -> Any:
         """Runs `action` where the read model is written (its only writer) and returns."""
+        self.flush()
         if not self.threaded:
-            self.flush()
             return action()
         done: Future[Any] = Future()
         self._queue.put((action, done))
-        self._urgent.set()
         return await asyncio.wrap_future(done)
 
     async def stop(self) -> None:
+        self.flush()
         self._closed = True
-        if not self.threaded:
-            self.flush()
-        elif self._thread.is_alive():
+        if self.threaded and self._thread.is_alive():
             self._queue.put(_STOP)
-            self._urgent.set()
             await asyncio.to_thread(self._thread.join)
 
-    def _export(self, records: list[Record]) -> None:
-        exporter = self.exporter
-        if not records:
-            return
+    def _submit(self, action: Callable[[], Any]) -> None:
+        if self.threaded:
+            self._queue.put((action, Future()))
+        else:
+            action()
+
+    def _apply(self, statements: Statements, position: int) -> None:
         try:
-            if self._failed or records[0].position > exporter.position + 1:
-                exporter.catch_up(self._log_records, records[-1].position)
-            else:
-                exporter.export(records)
-            self._failed = False
+            self.exporter.apply(statements, position)
+            self._exported = position
         except Exception:
-            log.exception("exporting to the Operate read model failed; retrying from the log")
+            log.exception("writing the Operate read model failed; catching up from the log")
             self._failed = True
 
-    # --- threaded mode ---------------------------------------------------------------------
+    def _catch_up(self, position: int) -> None:
+        try:
+            self.exporter.catch_up(self._log_records, position)
+            self._failed = False
+            self._exported = self.exporter.position
+        except Exception:
+            log.exception("catching the Operate read model up from the log failed")
+            self._failed = True
+
+    # --- the export thread -----------------------------------------------------------------
 
     def _run(self) -> None:
         while True:
             item = self._queue.get()
-            records: list[Record] = []
-            stop = False
-            while True:
-                if item is _STOP:
-                    stop = True
-                elif isinstance(item, tuple):
-                    self._export(records)
-                    records = []
-                    _run_action(*item)
-                elif isinstance(item, list):
-                    records.extend(item)
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            self._export(records)
-            self._announce(self.exporter.position)
-            if stop:
+            if item is _STOP:
+                self._announce()
                 return
-            # Let commits accumulate: fewer, larger transactions (a reader cuts the wait short).
-            self._urgent.wait(FLUSH_INTERVAL_S)
-            self._urgent.clear()
+            if isinstance(item, tuple) and isinstance(item[1], Future):
+                _run_action(*item)
+            elif isinstance(item, tuple):
+                self._apply(*item)
+            if self._queue.empty():
+                self._announce()
 
-    def _announce(self, position: int) -> None:
+    def _announce(self) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
         try:
-            loop.call_soon_threadsafe(self._release, position)
+            loop.call_soon_threadsafe(self._release, self.exporter.position)
         except RuntimeError:  # the loop closed meanwhile
             pass
 

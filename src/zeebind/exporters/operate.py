@@ -25,15 +25,19 @@ from typing import Any
 from lxml import etree
 
 from zeebind.exporters.read_model import (
+    DD_COLUMNS,
     DI_COLUMNS,
+    DRD_COLUMNS,
     FLOW_NODE_TYPES,
     FNI_COLUMNS,
     INCIDENT_COLUMNS,
     INCIDENT_TYPES,
+    PD_COLUMNS,
     PI_COLUMNS,
     SCHEMA,
     SCHEMA_VERSION,
     TABLES,
+    VARIABLE_COLUMNS,
     connect,
 )
 from zeebind.protocol.record import Record, RecordType, ValueType
@@ -98,15 +102,15 @@ class _Batch:
     def __init__(self) -> None:
         self.definitions: list[tuple[Any, ...]] = []
         self.instances: dict[int, list[Any]] = {}
-        self.instance_ends: list[tuple[str, int, int]] = []
+        self.instance_ends: dict[int, tuple[str, int]] = {}
         self.instance_incidents: dict[int, int] = {}
         self.flownodes: dict[int, list[Any]] = {}
-        self.flownode_ends: list[tuple[str, int, int]] = []
-        self.flownode_incidents: list[tuple[int, int | None, int]] = []
+        self.flownode_ends: dict[int, tuple[str, int]] = {}
+        self.flownode_incidents: dict[int, tuple[int, int | None]] = {}
         self.flows: list[tuple[int, int, str]] = []
         self.variables: dict[int, tuple[Any, ...]] = {}
         self.incidents: dict[int, list[Any]] = {}
-        self.incident_states: list[tuple[str, int]] = []
+        self.incident_states: dict[int, str] = {}
         self.drds: list[tuple[Any, ...]] = []
         self.decisions: list[tuple[Any, ...]] = []
         self.decision_instances: list[tuple[Any, ...]] = []
@@ -138,6 +142,7 @@ class OperateExporter:
         self._deleted = {
             r[0] for r in connection.execute("SELECT key FROM deleted_process_instances")
         }
+        self._load_definitions()
 
     def _drop(self) -> None:
         for table in (*TABLES, "export_position"):
@@ -183,21 +188,25 @@ class OperateExporter:
     # --- projection ------------------------------------------------------------------------
 
     def export(self, records: list[Record]) -> None:
-        """Projects one committed batch; the listener the broker calls after every commit."""
-        if not records:
-            return
+        """Projects committed records and writes them in one transaction."""
+        if records:
+            self.apply(self.project(records), records[-1].position)
+
+    def project(self, records: list[Record]) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements that bring the read model up to the end of `records` (no I/O: the
+        caller may `apply` them on another thread)."""
         batch = _Batch()
         deleted = self._deleted
+        handlers = _HANDLERS
+        event = RecordType.EVENT
         for record in records:
-            if record.record_type is not RecordType.EVENT:
-                continue
-            handler = _HANDLERS.get((record.value_type, record.intent))
-            if handler is None:
+            handler = handlers.get((record.value_type, record.intent))
+            if handler is None or record.record_type is not event:
                 continue
             if deleted and record.value.get("processInstanceKey") in deleted:
                 continue
             handler(self, batch, record)
-        self._write(batch, records[-1].position)
+        return _statements(batch, records[-1].position)
 
     def _process(self, batch: _Batch, record: Record) -> None:
         v = record.value
@@ -218,16 +227,14 @@ class OperateExporter:
         )
 
     def _names(self, definition_key: int) -> dict[str, str]:
-        names = self._element_names.get(definition_key)
-        if names is None:
-            row = self.connection.execute(
-                "SELECT bpmn_xml, version_tag FROM process_definitions WHERE key = ?",
-                (definition_key,),
-            ).fetchone()
-            names = _xml_names(row[0])[0] if row else {}
-            self._element_names[definition_key] = names
-            self._version_tags[definition_key] = row[1] if row else None
-        return names
+        # Every definition is known: loaded on open, or projected from the log before use.
+        return self._element_names.get(definition_key) or {}
+
+    def _load_definitions(self) -> None:
+        rows = self.connection.execute("SELECT key, bpmn_xml, version_tag FROM process_definitions")
+        for key, xml, version_tag in rows:
+            self._element_names[key] = _xml_names(xml)[0]
+            self._version_tags[key] = version_tag
 
     def _activating(self, batch: _Batch, record: Record) -> None:
         v = record.value
@@ -275,14 +282,14 @@ class OperateExporter:
             if row is not None:
                 row[_PI_STATE], row[_PI_END] = state, record.timestamp
             else:
-                batch.instance_ends.append((state, record.timestamp, record.key))
+                batch.instance_ends[record.key] = (state, record.timestamp)
             return
         state = "COMPLETED" if completed else "TERMINATED"
         node = batch.flownodes.get(record.key)
         if node is not None:
             node[_FNI_STATE], node[_FNI_END] = state, record.timestamp
         else:
-            batch.flownode_ends.append((state, record.timestamp, record.key))
+            batch.flownode_ends[record.key] = (state, record.timestamp)
 
     def _flow_taken(self, batch: _Batch, record: Record) -> None:
         batch.flows.append(
@@ -325,13 +332,13 @@ class OperateExporter:
             if row is not None:
                 row[_INC_STATE] = "RESOLVED"
             else:
-                batch.incident_states.append(("RESOLVED", record.key))
+                batch.incident_states[record.key] = "RESOLVED"
             delta, incident_key = -1, None
         node = batch.flownodes.get(element_key)
         if node is not None:
             node[_FNI_INCIDENT], node[_FNI_INCIDENT_KEY] = int(delta > 0), incident_key
         else:
-            batch.flownode_incidents.append((int(delta > 0), incident_key, element_key))
+            batch.flownode_incidents[element_key] = (int(delta > 0), incident_key)
         instance = batch.instances.get(instance_key)
         if instance is not None:
             instance[_PI_INCIDENTS] += delta
@@ -415,80 +422,13 @@ class OperateExporter:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _write(self, batch: _Batch, position: int) -> None:
+    def apply(self, statements: list[tuple[str, tuple[Any, ...]]], position: int) -> None:
+        """Runs a projection's statements in one transaction (any thread; the only writer)."""
         c = self.connection
         c.execute("BEGIN")
         try:
-            if batch.definitions:
-                c.executemany(
-                    "INSERT OR REPLACE INTO process_definitions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    batch.definitions,
-                )
-            _insert(c, "process_instances", PI_COLUMNS, batch.instances.values())
-            _insert(c, "flownode_instances", FNI_COLUMNS, batch.flownodes.values())
-            _insert(c, "incidents", INCIDENT_COLUMNS, batch.incidents.values())
-            if batch.instance_ends:
-                c.executemany(
-                    "UPDATE process_instances SET state = ?, end_date = ? WHERE key = ?",
-                    batch.instance_ends,
-                )
-            if batch.instance_incidents:
-                c.executemany(
-                    "UPDATE process_instances SET incident_count = incident_count + ?, "
-                    "incident = (incident_count + ? > 0) WHERE key = ?",
-                    [(d, d, k) for k, d in batch.instance_incidents.items()],
-                )
-            if batch.flownode_ends:
-                c.executemany(
-                    "UPDATE flownode_instances SET state = ?, end_date = ? WHERE key = ?",
-                    batch.flownode_ends,
-                )
-            if batch.flownode_incidents:
-                c.executemany(
-                    "UPDATE flownode_instances SET incident = ?, incident_key = ? WHERE key = ?",
-                    batch.flownode_incidents,
-                )
-            if batch.flows:
-                c.executemany("INSERT OR REPLACE INTO sequence_flows VALUES (?, ?, ?)", batch.flows)
-            if batch.variables:
-                c.executemany(
-                    "INSERT INTO variables VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    batch.variables.values(),
-                )
-            if batch.incident_states:
-                c.executemany("UPDATE incidents SET state = ? WHERE key = ?", batch.incident_states)
-            if batch.drds:
-                c.executemany(
-                    "INSERT OR REPLACE INTO decision_requirements VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    batch.drds,
-                )
-            if batch.decisions:
-                c.executemany(
-                    "INSERT OR REPLACE INTO decision_definitions (key, decision_id, name, version, "
-                    "decision_requirements_id, decision_requirements_key, tenant_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    batch.decisions,
-                )
-                c.execute(
-                    "UPDATE decision_definitions SET "
-                    "decision_requirements_name = (SELECT name FROM decision_requirements d "
-                    "WHERE d.key = decision_requirements_key), "
-                    "decision_requirements_version = (SELECT version FROM decision_requirements d "
-                    "WHERE d.key = decision_requirements_key) "
-                    "WHERE decision_requirements_version IS NULL"
-                )
-            if batch.decision_instances:
-                placeholders = ", ".join("?" * len(DI_COLUMNS))
-                c.executemany(
-                    f"INSERT OR REPLACE INTO decision_instances VALUES ({placeholders})",
-                    batch.decision_instances,
-                )
-            c.execute(
-                "INSERT INTO export_position (id, position) VALUES (1, ?) "
-                "ON CONFLICT (id) DO UPDATE SET position = excluded.position",
-                (position,),
-            )
+            for sql, params in statements:
+                c.execute(sql, params)
         except BaseException:
             c.execute("ROLLBACK")
             raise
@@ -529,18 +469,99 @@ class OperateExporter:
         return out
 
 
-def _insert(
-    connection: Any,
-    table: str,
-    columns: tuple[str, ...],
-    rows: Iterable[list[Any]],
-) -> None:
-    values = list(rows)
-    if values:
-        placeholders = ", ".join("?" * len(columns))
-        connection.executemany(
-            f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values
-        )
+def _rows(rows: Iterable[Any]) -> str:
+    return json.dumps(list(rows), separators=(",", ":"), ensure_ascii=False)
+
+
+def _select(width: int) -> str:
+    """Each row of a JSON array of arrays as SQL values: one statement inserts them all, so
+    SQLite does the work without a round trip to Python per row."""
+    return "SELECT " + ", ".join(f"value->>{i}" for i in range(width)) + " FROM json_each(?)"
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) " + _select(len(columns))
+
+
+_INSERT_PI = _insert("process_instances", PI_COLUMNS)
+_INSERT_FNI = _insert("flownode_instances", FNI_COLUMNS)
+_INSERT_INCIDENT = _insert("incidents", INCIDENT_COLUMNS)
+_INSERT_FLOW = _insert("sequence_flows", ("key", "process_instance_key", "sequence_flow_id"))
+_UPSERT_VARIABLE = (
+    _insert("variables", VARIABLE_COLUMNS).replace("INSERT OR REPLACE", "INSERT")
+    + " WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+_END_PI = (
+    "UPDATE process_instances SET state = j.value->>1, end_date = j.value->>2 "
+    "FROM json_each(?) AS j WHERE process_instances.key = j.value->>0"
+)
+_INCIDENTS_PI = (
+    "UPDATE process_instances SET incident_count = incident_count + (j.value->>1), "
+    "incident = (incident_count + (j.value->>1) > 0) FROM json_each(?) AS j "
+    "WHERE process_instances.key = j.value->>0"
+)
+_END_FNI = (
+    "UPDATE flownode_instances SET state = j.value->>1, end_date = j.value->>2 "
+    "FROM json_each(?) AS j WHERE flownode_instances.key = j.value->>0"
+)
+_INCIDENT_FNI = (
+    "UPDATE flownode_instances SET incident = j.value->>1, incident_key = j.value->>2 "
+    "FROM json_each(?) AS j WHERE flownode_instances.key = j.value->>0"
+)
+_RESOLVE = (
+    "UPDATE incidents SET state = j.value->>1 FROM json_each(?) AS j "
+    "WHERE incidents.key = j.value->>0"
+)
+_DECISION_NAMES = (
+    "UPDATE decision_definitions SET "
+    "decision_requirements_name = (SELECT name FROM decision_requirements d "
+    "WHERE d.key = decision_requirements_key), "
+    "decision_requirements_version = (SELECT version FROM decision_requirements d "
+    "WHERE d.key = decision_requirements_key) "
+    "WHERE decision_requirements_version IS NULL"
+)
+_POSITION = (
+    "INSERT INTO export_position (id, position) VALUES (1, ?) "
+    "ON CONFLICT (id) DO UPDATE SET position = excluded.position"
+)
+
+
+def _statements(batch: _Batch, position: int) -> list[tuple[str, tuple[Any, ...]]]:
+    """The SQL of one projected batch: inserts first, then changes to rows of earlier batches
+    (each key once, so that UPDATE ... FROM sees one row per key)."""
+    out: list[tuple[str, tuple[Any, ...]]] = []
+    if batch.definitions:
+        out.append((_insert("process_definitions", PD_COLUMNS), (_rows(batch.definitions),)))
+    for sql, rows in (
+        (_INSERT_PI, batch.instances.values()),
+        (_INSERT_FNI, batch.flownodes.values()),
+        (_INSERT_INCIDENT, batch.incidents.values()),
+        (_INSERT_FLOW, batch.flows),
+        (_UPSERT_VARIABLE, batch.variables.values()),
+    ):
+        if rows:
+            out.append((sql, (_rows(rows),)))
+    for sql, changes in (
+        (_END_PI, batch.instance_ends),
+        (_INCIDENTS_PI, batch.instance_incidents),
+        (_END_FNI, batch.flownode_ends),
+        (_INCIDENT_FNI, batch.flownode_incidents),
+        (_RESOLVE, batch.incident_states),
+    ):
+        if changes:
+            values = changes.items()
+            out.append(
+                (sql, (_rows([k, *v] if isinstance(v, tuple) else [k, v] for k, v in values),))
+            )
+    if batch.drds:
+        out.append((_insert("decision_requirements", DRD_COLUMNS), (_rows(batch.drds),)))
+    if batch.decisions:
+        out.append((_insert("decision_definitions", DD_COLUMNS), (_rows(batch.decisions),)))
+        out.append((_DECISION_NAMES, ()))
+    if batch.decision_instances:
+        out.append((_insert("decision_instances", DI_COLUMNS), (_rows(batch.decision_instances),)))
+    out.append((_POSITION, (position,)))
+    return out
 
 
 _Handler = Callable[[OperateExporter, _Batch, Record], None]

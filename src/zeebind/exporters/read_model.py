@@ -40,7 +40,6 @@ CREATE TABLE IF NOT EXISTS process_instances (
 CREATE INDEX IF NOT EXISTS pi_bpmn_process_id ON process_instances (bpmn_process_id);
 CREATE INDEX IF NOT EXISTS pi_definition ON process_instances (process_definition_key);
 CREATE INDEX IF NOT EXISTS pi_state ON process_instances (state);
-CREATE INDEX IF NOT EXISTS pi_parent ON process_instances (parent_key);
 CREATE INDEX IF NOT EXISTS pi_start_date ON process_instances (start_date);
 CREATE TABLE IF NOT EXISTS flownode_instances (
     key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL,
@@ -50,9 +49,8 @@ CREATE TABLE IF NOT EXISTS flownode_instances (
     incident INTEGER NOT NULL DEFAULT 0, tenant_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fni_instance ON flownode_instances (process_instance_key, flow_node_id);
 CREATE TABLE IF NOT EXISTS sequence_flows (
-    key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL,
-    sequence_flow_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS sf_instance ON sequence_flows (process_instance_key);
+    key INTEGER NOT NULL, process_instance_key INTEGER NOT NULL,
+    sequence_flow_id TEXT NOT NULL, PRIMARY KEY (process_instance_key, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variables (
     key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL, scope_key INTEGER NOT NULL,
     name TEXT NOT NULL, value TEXT NOT NULL, tenant_id TEXT NOT NULL);
@@ -86,6 +84,35 @@ CREATE INDEX IF NOT EXISTS di_key ON decision_instances (key, execution_index);
 CREATE INDEX IF NOT EXISTS di_instance ON decision_instances (process_instance_key);
 """
 
+PD_COLUMNS = (
+    "key",
+    "bpmn_process_id",
+    "name",
+    "version",
+    "version_tag",
+    "resource_name",
+    "bpmn_xml",
+    "tenant_id",
+)
+VARIABLE_COLUMNS = ("key", "process_instance_key", "scope_key", "name", "value", "tenant_id")
+DRD_COLUMNS = (
+    "key",
+    "decision_requirements_id",
+    "name",
+    "version",
+    "resource_name",
+    "dmn_xml",
+    "tenant_id",
+)
+DD_COLUMNS = (
+    "key",
+    "decision_id",
+    "name",
+    "version",
+    "decision_requirements_id",
+    "decision_requirements_key",
+    "tenant_id",
+)
 PI_COLUMNS = (
     "key",
     "process_definition_key",
@@ -182,6 +209,7 @@ def connect(path: Path | None, memory_name: str, *, reader: bool = False) -> sql
         if reader:  # shared-cache readers would otherwise wait on the writer's table locks
             connection.execute("PRAGMA read_uncommitted=1")
     connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute("PRAGMA cache_size=-32768")  # 32 MiB
     # The log is the source of truth: a read model lost in a crash is rebuilt from it.
     connection.execute("PRAGMA synchronous=OFF")
     return connection

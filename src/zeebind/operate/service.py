@@ -65,7 +65,7 @@ class OperateService:
         data_dir: Path | None = None,
         token: str | None = None,
         connectors: bool = True,
-        threaded_export: bool = False,
+        threaded_export: bool = True,
     ) -> OperateService:
         """Catches the read model up with the log, then serves it and exports every commit."""
         path = data_dir / READ_MODEL_FILE if data_dir is not None else None

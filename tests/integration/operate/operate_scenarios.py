@@ -66,23 +66,44 @@ class Scenario:
         return items
 
 
-async def run_scenario(h: EngineHarness) -> dict[str, int]:
+async def _nothing() -> None:
+    return None
+
+
+async def run_scenario(
+    h: EngineHarness, between: Callable[[], Awaitable[None]] = _nothing
+) -> dict[str, int]:
+    """`between` runs after every step (e.g. a flush, so that later steps update earlier rows)."""
     deployment = await h.deploy(("order.bpmn", ORDER))
+    await between()
     definition_key = deployment.value["processesMetadata"][0]["processDefinitionKey"]
     completed = await h.create_instance("order", {"amount": 10, "customer": "ada"})
+    await between()
     [(job, _)] = await h.activate_jobs("charge")
+    await between()
     await h.complete_job(job, {"charged": True})
+    await between()
     await h.advance(1000)
+    await between()
     canceled = await h.create_instance("order", {"amount": 20, "customer": "bob"})
+    await between()
     await h.b.command(ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.CANCEL, {}, key=canceled)
+    await between()
     await h.advance(1000)
+    await between()
     incident = await h.create_instance("order", {"amount": 30, "customer": "cyd"})
+    await between()
     [(job, _)] = await h.activate_jobs("charge")
+    await between()
     value = {"retries": 0, "errorMessage": "card declined", "retryBackoff": 0, "variables": {}}
     await h.b.command(ValueType.JOB, JobIntent.FAIL, value, key=job)
+    await between()
     await h.advance(1000)
+    await between()
     active = await h.create_instance("order", {"amount": 40, "customer": "dan", "notes": BIG})
+    await between()
     await h.settle()
+    await between()
     return {
         "definition_key": definition_key,
         "completed": completed,

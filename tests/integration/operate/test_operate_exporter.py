@@ -158,3 +158,54 @@ def test_decision_evaluations_become_one_decision_instance_per_evaluated_decisio
     assert [i["id"] for i in failed["items"]] == ["2251799813685400-2"]
     assert failed["items"][0]["evaluationFailure"] == "no rule matched"
     exporter.close()
+
+
+async def test_rows_of_earlier_flushes_are_updated_and_still_equal_a_rebuild(
+    tmp_path: Path,
+) -> None:
+    from zeebind.protocol.intent import IncidentIntent, JobIntent
+
+    async with EngineHarness(tmp_path) as h:
+        operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
+        try:
+            keys = await run_scenario(h, operate.director.caught_up)
+            incident_key = operate.exporter.connection.execute(
+                "SELECT key FROM incidents"
+            ).fetchone()[0]
+            job = keys["incident_job"]
+            await h.b.command(ValueType.JOB, JobIntent.UPDATE_RETRIES, {"retries": 1}, key=job)
+            await h.b.command(ValueType.INCIDENT, IncidentIntent.RESOLVE, {}, key=incident_key)
+            await operate.director.caught_up()
+            async with httpx.AsyncClient(base_url=operate.url) as http:
+                incident = (await http.get(f"/v1/incidents/{incident_key}")).json()
+                assert incident["state"] == "RESOLVED"
+                instance = (await http.get(f"/v1/process-instances/{keys['incident']}")).json()
+                assert instance["incident"] is False
+                nodes = await http.post(
+                    "/v1/flownode-instances/search",
+                    json={
+                        "filter": {"processInstanceKey": keys["incident"], "flowNodeId": "charge"}
+                    },
+                )
+                [charge] = nodes.json()["items"]
+                assert charge["incident"] is False
+                assert "incidentKey" not in charge
+                canceled = (await http.get(f"/v1/process-instances/{keys['canceled']}")).json()
+                assert canceled["state"] == "CANCELED"
+                assert canceled["endDate"] == "2023-11-14T22:13:21.000+0000"
+            assert operate.exporter.dump() == rebuilt(h).dump()
+        finally:
+            await operate.stop()
+
+
+async def test_in_loop_export_gives_the_same_read_model(tmp_path: Path) -> None:
+    async with EngineHarness(tmp_path) as h:
+        operate = await OperateService.start(
+            h.b, port=0, data_dir=tmp_path, connectors=False, threaded_export=False
+        )
+        try:
+            await run_scenario(h, operate.director.caught_up)
+            await operate.director.caught_up()
+            assert operate.exporter.dump() == rebuilt(h).dump()
+        finally:
+            await operate.stop()
