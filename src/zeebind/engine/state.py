@@ -271,6 +271,8 @@ class State:
         self.signal_subscriptions_by_element: dict[int, dict[int, None]] = {}
         # Completed activities that can be compensated: key -> COMPENSATION_SUBSCRIPTION value.
         self.compensation_subscriptions: dict[int, dict[str, Any]] = {}
+        # process instance key -> its compensation subscription keys
+        self.compensation_by_instance: dict[int, dict[int, None]] = {}
         self.timers: dict[int, Timer] = {}
         # element instance key -> timer keys it owns (start timers: -1 is not indexed)
         self.timers_by_element: dict[int, dict[int, None]] = {}

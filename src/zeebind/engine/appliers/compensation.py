@@ -11,11 +11,20 @@ from zeebind.protocol.record import Record, ValueType
 def stored(state: State, record: Record) -> None:
     """CREATED / TRIGGERED: the subscription as the record has it."""
     state.compensation_subscriptions[record.key] = record.value
+    instance_key = record.value["processInstanceKey"]
+    state.compensation_by_instance.setdefault(instance_key, {})[record.key] = None
 
 
 def removed(state: State, record: Record) -> None:
     """COMPLETED / DELETED."""
-    state.compensation_subscriptions.pop(record.key, None)
+    value = state.compensation_subscriptions.pop(record.key, None)
+    if value is None:
+        return
+    owned = state.compensation_by_instance.get(value["processInstanceKey"])
+    if owned is not None:
+        owned.pop(record.key, None)
+        if not owned:
+            del state.compensation_by_instance[value["processInstanceKey"]]
 
 
 _CS = ValueType.COMPENSATION_SUBSCRIPTION

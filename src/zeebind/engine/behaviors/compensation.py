@@ -68,9 +68,9 @@ def throw(ctx: Context, instance: ElementInstance, element: Any) -> bool:
     target = element.events.compensate_activity_id
     scope = ctx.state.element_instances[instance.flow_scope_key]
     started = False
-    for key, value in list(ctx.state.compensation_subscriptions.items()):
-        if value["processInstanceKey"] != instance.process_instance_key:
-            continue
+    owned = ctx.state.compensation_by_instance.get(instance.process_instance_key, {})
+    for key in list(owned):
+        value = ctx.state.compensation_subscriptions[key]
         if value["throwEventInstanceKey"] > 0:
             continue  # already compensated
         if target is not None and value["compensableActivityId"] != target:
@@ -103,7 +103,9 @@ def throw(ctx: Context, instance: ElementInstance, element: Any) -> bool:
 def handler_completed(ctx: Context, instance: ElementInstance) -> None:
     """A handler finished: the throw event that started it goes on once all its handlers did."""
     throw_key = None
-    for key, value in list(ctx.state.compensation_subscriptions.items()):
+    owned = ctx.state.compensation_by_instance.get(instance.process_instance_key, {})
+    for key in list(owned):
+        value = ctx.state.compensation_subscriptions[key]
         if value["compensationHandlerInstanceKey"] == instance.key:
             throw_key = value["throwEventInstanceKey"]
             ctx.result.append_event(_CS, CompensationSubscriptionIntent.COMPLETED, key, value)
@@ -125,6 +127,6 @@ def handler_completed(ctx: Context, instance: ElementInstance) -> None:
 
 def process_left(ctx: Context, instance: ElementInstance) -> None:
     """The process instance is over: nothing of it can be compensated any more."""
-    for key, value in list(ctx.state.compensation_subscriptions.items()):
-        if value["processInstanceKey"] == instance.key:
-            ctx.result.append_event(_CS, CompensationSubscriptionIntent.DELETED, key, value)
+    for key in list(ctx.state.compensation_by_instance.get(instance.key, {})):
+        value = ctx.state.compensation_subscriptions[key]
+        ctx.result.append_event(_CS, CompensationSubscriptionIntent.DELETED, key, value)
