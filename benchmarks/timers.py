@@ -66,7 +66,7 @@ async def _fire(broker: Broker, clock: ManualClock) -> tuple[float, float]:
     start = time.perf_counter()
     cpu = time.process_time()
     clock.advance(60_000)
-    while broker.engine.state.timers or broker._queue:
+    while broker.engine.state.timers or not broker.is_idle:
         await asyncio.sleep(0.001)
     return time.perf_counter() - start, time.process_time() - cpu
 

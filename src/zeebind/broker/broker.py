@@ -260,6 +260,14 @@ class Broker:
             self._push_to_streams(job_type)
         return stream
 
+    @property
+    def is_idle(self) -> bool:
+        """Nothing queued and nothing due now: every submitted command has been answered."""
+        if self._queue or self._wakeup.is_set():
+            return False
+        due = self.engine.next_due()
+        return due is None or due > self.clock.now_ms()
+
     def add_listener(self, listener: Callable[[list[Record]], None]) -> None:
         """Called after every commit with the committed records (exporters)."""
         self._listeners.append(listener)

@@ -170,10 +170,8 @@ class EngineHarness:
 
         for _ in range(1000):
             await asyncio.sleep(0)
-            if not self.b._queue and not self.b._wakeup.is_set():
-                due = self.b.engine.next_due()
-                if due is None or due > self.clock.now_ms():
-                    return
+            if self.b.is_idle:
+                return
         raise AssertionError("the broker did not settle")
 
     # --- inspection --------------------------------------------------------------------------
