@@ -32,6 +32,10 @@ pytestmark = pytest.mark.conformance
 
 READY = re.compile(r"zeebind engine ready on (?P<host>[^\s]+):(?P<port>\d+) ")
 POLL_MS = 300
+# Short job timeouts: a job activated by a long poll whose worker has just stopped (its cancel
+# still on the way to the gateway) is lost to that poll, and comes back when it times out, as in
+# Zeebe. The network paths share one engine across tests, so this can happen between two tests.
+JOB_TIMEOUT_MS = 1500
 _unique = itertools.count(1)
 
 Handler = Callable[..., Any]
@@ -89,7 +93,7 @@ class ZeebindFace:
     async def working(self, handlers: dict[str, Handler]) -> AsyncIterator[None]:
         worker = ZeebeWorker(self.client, "paths", request_timeout=POLL_MS, poll_retry_delay=0.1)
         for job_type, handler in handlers.items():
-            worker.task(job_type)(handler)
+            worker.task(job_type, timeout_ms=JOB_TIMEOUT_MS)(handler)
         task = asyncio.create_task(worker.work())
         try:
             yield
@@ -138,7 +142,7 @@ class PyzeebeFace:
             self.channel, name="paths", request_timeout=POLL_MS, poll_retry_delay=0
         )
         for job_type, handler in handlers.items():
-            worker.task(job_type)(handler)
+            worker.task(job_type, timeout_ms=JOB_TIMEOUT_MS)(handler)
         task = asyncio.create_task(worker.work())
         try:
             yield
