@@ -1,8 +1,9 @@
 """ExportDirector: feeds the Operate exporter after every commit, in batches of commits.
 
-The broker's listener only buffers the committed records. At most every `FLUSH_INTERVAL_S` (or
-once `MAX_PENDING` records wait, or at once when a reader asks) the buffer is projected into SQL
-statements in the broker's loop, and the statements are applied in one transaction. Instances
+The broker's listener projects each commit's records into the rows of a pending batch at once
+(the records are dropped right away; holding them longer made the garbage collector promote and
+re-scan them). At most every `FLUSH_INTERVAL_S` (or once `MAX_PENDING` records were added, or at
+once when a reader asks) the batch becomes SQL statements applied in one transaction. Instances
 that start and finish between two flushes become single rows.
 
 Where the statements run (benchmarks/read_api.py measures both side by side):
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any
 
-from zeebind.exporters.operate import OperateExporter
+from zeebind.exporters.operate import Batch, OperateExporter
 from zeebind.protocol.record import Record
 
 log = logging.getLogger("zeebind.exporters")
@@ -49,7 +50,8 @@ class ExportDirector:
         self._projected = exporter.position  # the last position turned into statements
         self._exported = exporter.position  # the last position applied (as the loop knows it)
         self._log_records = log_records
-        self._pending: list[Record] = []
+        self._batch = Batch()
+        self._pending = 0  # records projected into the batch
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failed = False
@@ -64,40 +66,44 @@ class ExportDirector:
             self._thread.start()
 
     def on_commit(self, records: list[Record]) -> None:
-        """The broker listener: cheap, in the broker's loop; a stopped director ignores it."""
+        """The broker listener, in the broker's loop; a stopped director ignores it."""
         if not records or self._closed:
             return
         self.committed = records[-1].position
-        self._pending.extend(records)
-        if len(self._pending) >= MAX_PENDING:
+        if self._failed or records[0].position > self._projected + 1:
+            self._failed = True  # the next flush catches up from the log instead
+            self._projected = records[-1].position
+        elif not self._failed:
+            try:
+                self.exporter.project_into(self._batch, records)
+                self._projected = records[-1].position
+            except Exception:
+                log.exception("projecting records for the Operate read model failed")
+                self._failed = True
+        self._pending += len(records)
+        if self._pending >= MAX_PENDING:
             self.flush()
         elif self._timer is None and self._loop is not None:
             self._timer = self._loop.call_later(FLUSH_INTERVAL_S, self.flush)
 
     def flush(self) -> None:
-        """Projects what is buffered and hands the statements over (or applies them)."""
+        """Hands the pending batch over as statements (or applies them)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        records, self._pending = self._pending, []
-        if not records:
-            return
-        last = records[-1].position
-        if self._failed or records[0].position > self._projected + 1:
-            self._projected = last
+        batch, self._batch, self._pending = self._batch, Batch(), 0
+        if self._failed:
+            last = self._projected
+            self._failed = False
             self._submit(lambda: self._catch_up(last))
             return
-        try:
-            statements = self.exporter.project(records)
-        except Exception:
-            log.exception("projecting records for the Operate read model failed")
-            self._failed = True
+        if not batch:
             return
-        self._projected = last
+        statements = batch.statements()
         if self.threaded:
-            self._queue.put((statements, last))
+            self._queue.put((statements, batch.position))
         else:
-            self._apply(statements, last)
+            self._apply(statements, batch.position)
 
     async def caught_up(self) -> None:
         """Returns once everything committed so far is in the read model."""

@@ -79,8 +79,8 @@ def _xml_names(xml: str) -> tuple[dict[str, str], dict[str, str]]:
     return names, processes
 
 
-class _Batch:
-    """The rows one commit adds or changes; rows created in the same commit are changed in place."""
+class Batch:
+    """The rows commits add or change; rows created in the same batch are changed in place."""
 
     __slots__ = (
         "decision_instances",
@@ -96,10 +96,12 @@ class _Batch:
         "instance_ends",
         "instance_incidents",
         "instances",
+        "position",
         "variables",
     )
 
     def __init__(self) -> None:
+        self.position = 0
         self.definitions: list[tuple[Any, ...]] = []
         self.instances: dict[int, list[Any]] = {}
         self.instance_ends: dict[int, tuple[str, int]] = {}
@@ -114,6 +116,13 @@ class _Batch:
         self.drds: list[tuple[Any, ...]] = []
         self.decisions: list[tuple[Any, ...]] = []
         self.decision_instances: list[tuple[Any, ...]] = []
+
+    def __bool__(self) -> bool:
+        return self.position > 0
+
+    def statements(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """The SQL that writes this batch (and the position it reaches)."""
+        return _statements(self)
 
 
 class OperateExporter:
@@ -157,7 +166,7 @@ class OperateExporter:
         self._version_tags.clear()
 
     def catch_up(self, records: Callable[[int], Iterable[Record]], last_position: int) -> int:
-        """Exports what the log holds beyond `self.position`; returns the records read."""
+        """Exports the log after `self.position` up to `last_position`; returns the count."""
         if self.position > last_position:
             log.warning(
                 "read model is ahead of the log (%d > %d); rebuilding it",
@@ -168,6 +177,8 @@ class OperateExporter:
         count = 0
         chunk: list[Record] = []
         for record in records(self.position):
+            if record.position > last_position:
+                break  # later records come through the listener
             chunk.append(record)
             if len(chunk) >= 5_000:
                 count += len(chunk)
@@ -195,7 +206,14 @@ class OperateExporter:
     def project(self, records: list[Record]) -> list[tuple[str, tuple[Any, ...]]]:
         """The statements that bring the read model up to the end of `records` (no I/O: the
         caller may `apply` them on another thread)."""
-        batch = _Batch()
+        batch = Batch()
+        self.project_into(batch, records)
+        return batch.statements()
+
+    def project_into(self, batch: Batch, records: list[Record]) -> None:
+        """Adds the rows of `records` to `batch`, which may collect several commits."""
+        if records:
+            batch.position = records[-1].position
         deleted = self._deleted
         handlers = _HANDLERS
         event = RecordType.EVENT
@@ -206,9 +224,8 @@ class OperateExporter:
             if deleted and record.value.get("processInstanceKey") in deleted:
                 continue
             handler(self, batch, record)
-        return _statements(batch, records[-1].position)
 
-    def _process(self, batch: _Batch, record: Record) -> None:
+    def _process(self, batch: Batch, record: Record) -> None:
         v = record.value
         names, processes = _xml_names(v.get("resource", ""))
         self._element_names[record.key] = names
@@ -236,7 +253,7 @@ class OperateExporter:
             self._element_names[key] = _xml_names(xml)[0]
             self._version_tags[key] = version_tag
 
-    def _activating(self, batch: _Batch, record: Record) -> None:
+    def _activating(self, batch: Batch, record: Record) -> None:
         v = record.value
         definition_key = v["processDefinitionKey"]
         names = self._names(definition_key)
@@ -274,7 +291,7 @@ class OperateExporter:
             v["tenantId"],
         ]
 
-    def _ended(self, batch: _Batch, record: Record) -> None:
+    def _ended(self, batch: Batch, record: Record) -> None:
         completed = record.intent == "ELEMENT_COMPLETED"
         if record.value["bpmnElementType"] == "PROCESS":
             state = "COMPLETED" if completed else "CANCELED"
@@ -291,12 +308,12 @@ class OperateExporter:
         else:
             batch.flownode_ends[record.key] = (state, record.timestamp)
 
-    def _flow_taken(self, batch: _Batch, record: Record) -> None:
+    def _flow_taken(self, batch: Batch, record: Record) -> None:
         batch.flows.append(
             (record.key, record.value["processInstanceKey"], record.value["elementId"])
         )
 
-    def _variable(self, batch: _Batch, record: Record) -> None:
+    def _variable(self, batch: Batch, record: Record) -> None:
         v = record.value
         batch.variables[record.key] = (
             record.key,
@@ -307,7 +324,7 @@ class OperateExporter:
             v.get("tenantId", "<default>"),
         )
 
-    def _incident(self, batch: _Batch, record: Record) -> None:
+    def _incident(self, batch: Batch, record: Record) -> None:
         v = record.value
         element_key = v.get("elementInstanceKey", -1)
         instance_key = v["processInstanceKey"]
@@ -348,7 +365,7 @@ class OperateExporter:
                 batch.instance_incidents.get(instance_key, 0) + delta
             )
 
-    def _decision_requirements(self, batch: _Batch, record: Record) -> None:
+    def _decision_requirements(self, batch: Batch, record: Record) -> None:
         v = record.value
         batch.drds.append(
             (
@@ -362,7 +379,7 @@ class OperateExporter:
             )
         )
 
-    def _decision(self, batch: _Batch, record: Record) -> None:
+    def _decision(self, batch: Batch, record: Record) -> None:
         v = record.value
         batch.decisions.append(
             (
@@ -376,7 +393,7 @@ class OperateExporter:
             )
         )
 
-    def _decision_evaluation(self, batch: _Batch, record: Record) -> None:
+    def _decision_evaluation(self, batch: Batch, record: Record) -> None:
         v = record.value
         failed_id = v.get("failedDecisionId") if record.intent == "FAILED" else None
         for index, decision in enumerate(v.get("evaluatedDecisions") or [], start=1):
@@ -526,7 +543,7 @@ _POSITION = (
 )
 
 
-def _statements(batch: _Batch, position: int) -> list[tuple[str, tuple[Any, ...]]]:
+def _statements(batch: Batch) -> list[tuple[str, tuple[Any, ...]]]:
     """The SQL of one projected batch: inserts first, then changes to rows of earlier batches
     (each key once, so that UPDATE ... FROM sees one row per key)."""
     out: list[tuple[str, tuple[Any, ...]]] = []
@@ -560,11 +577,11 @@ def _statements(batch: _Batch, position: int) -> list[tuple[str, tuple[Any, ...]
         out.append((_DECISION_NAMES, ()))
     if batch.decision_instances:
         out.append((_insert("decision_instances", DI_COLUMNS), (_rows(batch.decision_instances),)))
-    out.append((_POSITION, (position,)))
+    out.append((_POSITION, (batch.position,)))
     return out
 
 
-_Handler = Callable[[OperateExporter, _Batch, Record], None]
+_Handler = Callable[[OperateExporter, Batch, Record], None]
 _PI = ValueType.PROCESS_INSTANCE
 _HANDLERS: dict[tuple[ValueType, str], _Handler] = {
     (ValueType.PROCESS, "CREATED"): OperateExporter._process,
