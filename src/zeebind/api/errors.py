@@ -233,6 +233,8 @@ _TRANSPORT: dict[grpc.StatusCode, type[ZeebeError]] = {
 }
 # Zeebe up to 8.7 answered an unknown decision with INVALID_ARGUMENT and this text.
 _NO_DECISION = "but no decision found for"
+# How `zeebind.client.oauth.TokenError` begins.
+_NO_TOKEN = "failed to obtain access token"
 
 _MESSAGES: dict[type[PyZeebeError], str] = {
     ProcessDefinitionNotFoundError: "Process definition: {bpmn_process_id} with {version} was "
@@ -263,6 +265,9 @@ def error_class(rpc: str, code: grpc.StatusCode, details: str = "") -> type[PyZe
 
 def client_error(rpc: str, err: GatewayError, **context: Any) -> PyZeebeError:
     """The typed error for a failed call; `context` (the request's ids) goes into its text."""
+    if err.code == grpc.StatusCode.UNAUTHENTICATED and err.details.startswith(_NO_TOKEN):
+        # The call never left: the authorization server gave no token (pyzeebe raises this too).
+        return InvalidOAuthCredentialsError(err.details, code=err.code, details=err.details)
     cls = error_class(rpc, err.code, err.details)
     template = _MESSAGES.get(cls)
     if "decision" not in context:
