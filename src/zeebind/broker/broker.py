@@ -9,6 +9,7 @@ only then resolves the callers' futures and wakes job waiters and job streams.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -309,6 +310,19 @@ class Broker:
         return max(0.0, (due - self.clock.now_ms()) / 1000)
 
     def _process_batch(self) -> None:
+        # A batch allocates many short-lived, acyclic objects (records, values), freed by
+        # reference counting. Cyclic collections in the middle of it only walk the growing
+        # batch again and again (a quarter of the CPU of a 10k-timer burst), so they wait until
+        # the batch is committed.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._process_and_commit()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _process_and_commit(self) -> None:
         now = self.clock.now_ms()
         batch: list[_Pending] = [
             _Pending(command, None) for command in self.engine.due_commands(now)

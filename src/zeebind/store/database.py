@@ -56,6 +56,8 @@ class Database:
         self._connection.execute("PRAGMA journal_mode=WAL")
         # NORMAL survives a killed process (kill -9); FULL also survives power loss.
         self._connection.execute(f"PRAGMA synchronous={synchronous}")
+        # Big batches (a burst of timers) stay in the page cache until the commit.
+        self._connection.execute("PRAGMA cache_size=-65536")
         version = self._connection.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, SCHEMA_VERSION):
             raise RuntimeError(
