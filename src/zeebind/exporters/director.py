@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any
 
-from zeebind.exporters.operate import Batch, OperateExporter
+from zeebind.exporters.batch import Batch, Statements
+from zeebind.exporters.operate import OperateExporter
 from zeebind.protocol.record import Record
 
 log = logging.getLogger("zeebind.exporters")
@@ -33,7 +34,6 @@ log = logging.getLogger("zeebind.exporters")
 FLUSH_INTERVAL_S = 0.05
 MAX_PENDING = 20_000
 _STOP = object()
-Statements = list[tuple[str, tuple[Any, ...]]]
 
 
 class ExportDirector:
