@@ -212,3 +212,36 @@ async def test_openapi_document_lists_every_endpoint() -> None:
             "type",
         }
         assert (await s.http.get("/openapi.json")).json() == document
+
+
+async def test_decision_instances_of_a_real_evaluation() -> None:
+    from zeebind.protocol.intent import DecisionEvaluationIntent
+
+    async with scenario() as s:
+        resource = base64.b64encode(DISH_DMN.encode()).decode()
+        await s.harness.b.command(
+            ValueType.DEPLOYMENT,
+            DeploymentIntent.CREATE,
+            {"resources": [{"resourceName": "dish.dmn", "resource": resource}]},
+        )
+        evaluation = await s.harness.b.command(
+            ValueType.DECISION_EVALUATION,
+            DecisionEvaluationIntent.EVALUATE,
+            {"decisionId": "dish", "decisionKey": -1, "variables": {"season": "Winter"}},
+        )
+        [instance] = await s.items("decision-instances", {"filter": {"decisionId": "dish"}})
+        assert instance["id"] == f"{evaluation.key}-1"
+        assert instance["key"] == evaluation.key
+        assert instance["state"] == "EVALUATED"
+        assert instance["decisionType"] == "DECISION_TABLE"
+        assert instance["result"] == '"Roastbeef"'
+        assert instance["evaluatedInputs"] == [
+            {"id": "season-input", "name": "Season", "value": '"Winter"'}
+        ]
+        assert [o["ruleId"] for o in instance["evaluatedOutputs"]] == ["rule-winter"]
+        assert "processInstanceKey" not in instance
+        got = await s.http.get(f"/v1/decision-instances/{instance['id']}")
+        assert got.json() == instance
+        missing = await s.http.get("/v1/decision-instances/1-1")
+        assert missing.status_code == 404
+        assert missing.json()["message"] == "No decision instances found for id 1-1 "
