@@ -42,6 +42,9 @@ log = logging.getLogger("zeebind.worker")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Between two empty polls of a worker that does not long-poll (`request_timeout` < 0).
+IDLE_POLL_S = 0.1
+
 
 @dataclass
 class Task:
@@ -138,7 +141,7 @@ class ZeebeWorker(ZeebeTaskRouter):
         tenant_ids: Sequence[str] | None = None,
         stream_enabled: bool = False,
     ) -> None:
-        """`request_timeout`: ms an activation long-polls (0: the gateway's setting);
+        """`request_timeout`: ms an activation long-polls (0: the gateway's setting, < 0: none);
         `stream_enabled`: jobs are also pushed over StreamActivatedJobs as they appear."""
         super().__init__()
         self.client = client
@@ -278,6 +281,8 @@ class ZeebeWorker(ZeebeTaskRouter):
                 continue
             for job in jobs:
                 self._dispatch(task, job)
+            if not jobs and self.request_timeout < 0:
+                await self._pause(IDLE_POLL_S)  # no long polling: do not spin
 
     async def _stream(self, task: Task) -> None:
         while not self._stopping.is_set():
@@ -294,6 +299,7 @@ class ZeebeWorker(ZeebeTaskRouter):
                 log.warning("the %s job stream ended: %s", task.job_type, err)
             await self._pause()
 
-    async def _pause(self) -> None:
+    async def _pause(self, seconds: float | None = None) -> None:
+        delay = self.poll_retry_delay if seconds is None else seconds
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), self.poll_retry_delay)
+            await asyncio.wait_for(self._stopping.wait(), delay)

@@ -177,8 +177,9 @@ class InMemoryEngine:
         raise AssertionError(f"the worker still had jobs after {MAX_WORKER_ROUNDS} rounds")
 
     def worker(self, name: str = "zeebind-test") -> ZeebeWorker:
-        """A worker on this engine's client (run it with `run_worker`)."""
-        return ZeebeWorker(self.client, name, request_timeout=-1)
+        """A worker on this engine's client: `run_worker(worker)` runs it step by step, or
+        `worker.work()` in the background (long polling)."""
+        return ZeebeWorker(self.client, name)
 
     # --- looking --------------------------------------------------------------------------
 
