@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import os
 import re
@@ -105,6 +106,15 @@ def _evaluate(source: str, header: str, variables: dict[str, Any]) -> Any:
     if not result.ok:
         raise ConnectorInputError(f"task header '{header}' failed: {result.failure}")
     return to_json(result.value)
+
+
+def _text(value: Any) -> str:
+    """A query parameter as text: JSON for structures, `true`/`false` for booleans."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
 
 
 def _timeout(variables: dict[str, Any], name: str) -> float | None:
@@ -285,7 +295,7 @@ class HttpJsonWorker:
             method,
             url,
             headers=headers,
-            params={str(k): str(v) for k, v in query.items()},
+            params={str(k): _text(v) for k, v in query.items()} or None,
             timeout=httpx.Timeout(read, connect=connect),
             **content,
         )

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import socket
+from collections.abc import AsyncIterator
 from html import escape
 
 import httpx
 import pytest
+import uvicorn
 from operate_scenarios import HEADER, scenario, wait_until
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from zeebind.connectors.http_json import HttpJsonWorker
 from zeebind.protocol.intent import ProcessInstanceIntent
@@ -204,3 +213,99 @@ async def test_secrets_come_from_the_environment_and_bad_inputs_name_the_input(
         with pytest.raises(httpx.ConnectError):
             await worker.execute({"variables": {"url": "http://{{secrets.ZEEBIND_TEST_HOST}}/"}})
         await worker.stop()
+
+
+@contextlib.asynccontextmanager
+async def echo_server() -> AsyncIterator[str]:
+    """A real HTTP server that answers with what it received."""
+
+    async def echo(request: Request) -> JSONResponse:
+        body = await request.body()
+        status = int(request.query_params.get("status", "200"))
+        return JSONResponse(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "query": dict(request.query_params),
+                "authorization": request.headers.get("authorization"),
+                "custom": request.headers.get("x-custom"),
+                "body": json.loads(body) if body else None,
+            },
+            status_code=status,
+        )
+
+    app = Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "POST", "PUT"])])
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.mark.parametrize(
+    ("authentication", "expected"),
+    [
+        ({"type": "noAuth"}, None),
+        ({"type": "basic", "username": "ada", "password": "pw"}, "Basic YWRhOnB3"),
+        ({"type": "bearer", "token": "tok"}, "Bearer tok"),
+    ],
+)
+async def test_the_request_carries_method_headers_query_body_and_authentication(
+    authentication: dict[str, str], expected: str | None
+) -> None:
+    async with EngineHarness() as h, echo_server() as url:
+        worker = HttpJsonWorker(h.b)
+        outcome = await worker.execute(
+            {
+                "variables": {
+                    "url": f"{url}/orders",
+                    "method": "put",
+                    "headers": {"X-Custom": "yes"},
+                    "queryParameters": {"page": 2},
+                    "body": {"id": 7},
+                    "authentication": authentication,
+                },
+                "customHeaders": {
+                    "resultVariable": "raw",
+                    "resultExpression": "={echoed: response.body, code: status}",
+                },
+            }
+        )
+        await worker.stop()
+        assert outcome.failure is None
+        echoed = outcome.variables["echoed"]
+        assert echoed == {
+            "method": "PUT",
+            "path": "/orders",
+            "query": {"page": "2"},
+            "authorization": expected,
+            "custom": "yes",
+            "body": {"id": 7},
+        }
+        assert outcome.variables["code"] == 200
+        assert outcome.variables["raw"]["status"] == 200
+        assert outcome.variables["raw"]["body"] == echoed
+
+
+async def test_job_error_from_the_error_expression_sets_retries() -> None:
+    async with EngineHarness() as h, echo_server() as url:
+        worker = HttpJsonWorker(h.b)
+        outcome = await worker.execute(
+            {
+                "retries": 3,
+                "variables": {"url": f"{url}/x?status=503"},
+                "customHeaders": {
+                    "errorExpression": '=if error.code = "503" then jobError("busy", {}, 7) '
+                    "else null"
+                },
+            }
+        )
+        await worker.stop()
+        assert outcome.failure == "busy"
+        assert outcome.retries == 7
