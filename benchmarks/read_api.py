@@ -267,11 +267,12 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="zeebind-bench-") as tmp:
         rates: dict[str, list[float]] = {mode: [] for mode in MODES}
         cpus: dict[str, list[float]] = {mode: [] for mode in MODES}
-        for round_ in range(args.rounds):
+        for round_ in range(0 if args.skip_throughput else args.rounds):
             for mode in MODES:
                 path = Path(tmp) / f"tp-{round_}-{mode}"
                 rate, cpu = await throughput(path, args.seconds, mode)
@@ -284,6 +285,9 @@ async def main() -> None:
                     per_s=round(rate, 1),
                     loop_cpu_us_per_instance=round(cpu, 1),
                 )
+        if args.skip_throughput:
+            await search_latency(Path(tmp) / "search", args.instances, args.repeat)
+            return
         without = statistics.median(rates["off"])
         cpu_without = statistics.median(cpus["off"])
         summary: dict[str, Any] = {

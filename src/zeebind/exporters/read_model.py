@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLES = (
     "process_definitions",
     "process_instances",
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS process_instances (
     parent_key INTEGER, parent_flow_node_instance_key INTEGER, start_date INTEGER NOT NULL,
     end_date INTEGER, state TEXT NOT NULL, incident INTEGER NOT NULL DEFAULT 0,
     incident_count INTEGER NOT NULL DEFAULT 0, tenant_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS pi_bpmn_process_id ON process_instances (bpmn_process_id);
+CREATE INDEX IF NOT EXISTS pi_bpmn_process_id ON process_instances (bpmn_process_id, start_date);
 CREATE INDEX IF NOT EXISTS pi_definition ON process_instances (process_definition_key);
 CREATE INDEX IF NOT EXISTS pi_state ON process_instances (state);
 CREATE INDEX IF NOT EXISTS pi_start_date ON process_instances (start_date);
