@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = (
     "process_definitions",
     "process_instances",
@@ -41,6 +41,7 @@ CREATE INDEX IF NOT EXISTS pi_bpmn_process_id ON process_instances (bpmn_process
 CREATE INDEX IF NOT EXISTS pi_definition ON process_instances (process_definition_key);
 CREATE INDEX IF NOT EXISTS pi_state ON process_instances (state);
 CREATE INDEX IF NOT EXISTS pi_start_date ON process_instances (start_date);
+CREATE INDEX IF NOT EXISTS pi_end_date ON process_instances (end_date);
 CREATE TABLE IF NOT EXISTS flownode_instances (
     key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL,
     process_definition_key INTEGER NOT NULL, flow_node_id TEXT NOT NULL,
