@@ -136,11 +136,13 @@ def create_app(
         key = queries.parse_key(entity, request.path_params["key"])
         return _Json(queries.get(connection, entity, key))
 
-    async def definition_xml(request: Request) -> Response:
-        await authorize(request)
-        entity = PROCESS_DEFINITIONS if "process" in request.url.path else DECISION_REQUIREMENTS
-        key = queries.parse_key(entity, request.path_params["key"])
-        return Response(queries.xml(connection, entity, key), media_type="text/xml")
+    def xml_of(entity: Entity) -> Callable[[Request], Awaitable[Response]]:
+        async def definition_xml(request: Request) -> Response:
+            await authorize(request)
+            key = queries.parse_key(entity, request.path_params["key"])
+            return Response(queries.xml(connection, entity, key), media_type="text/xml")
+
+        return definition_xml
 
     async def delete_instance(request: Request) -> Response:
         await authorize(request)
@@ -199,8 +201,8 @@ def create_app(
         return _error(SERVER_ERROR, "the request failed unexpectedly; see the engine log")
 
     routes = [
-        Route("/v1/process-definitions/{key}/xml", definition_xml, methods=["GET"]),
-        Route("/v1/drd/{key}/xml", definition_xml, methods=["GET"]),
+        Route("/v1/process-definitions/{key}/xml", xml_of(PROCESS_DEFINITIONS), methods=["GET"]),
+        Route("/v1/drd/{key}/xml", xml_of(DECISION_REQUIREMENTS), methods=["GET"]),
         Route("/v1/process-instances/{key}/statistics", statistics, methods=["GET"]),
         Route("/v1/process-instances/{key}/sequence-flows", sequence_flows, methods=["GET"]),
         Route("/v1/process-instances/{key}", delete_instance, methods=["DELETE"]),
