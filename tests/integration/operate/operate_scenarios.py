@@ -79,7 +79,7 @@ async def run_scenario(
     definition_key = deployment.value["processesMetadata"][0]["processDefinitionKey"]
     completed = await h.create_instance("order", {"amount": 10, "customer": "ada"})
     await between()
-    [(job, _)] = await h.activate_jobs("charge")
+    [(job, _)] = await h.activate_jobs("charge", max_jobs=1)
     await between()
     await h.complete_job(job, {"charged": True})
     await between()
@@ -93,7 +93,7 @@ async def run_scenario(
     await between()
     incident = await h.create_instance("order", {"amount": 30, "customer": "cyd"})
     await between()
-    [(job, _)] = await h.activate_jobs("charge")
+    [(job, _)] = await h.activate_jobs("charge", max_jobs=1)
     await between()
     value = {"retries": 0, "errorMessage": "card declined", "retryBackoff": 0, "variables": {}}
     await h.b.command(ValueType.JOB, JobIntent.FAIL, value, key=job)
