@@ -47,7 +47,7 @@ class ConnectorInputError(Exception):
 
 
 @dataclass
-class _Outcome:
+class Outcome:
     """What to do with the job: complete it, throw a BPMN error, or fail it."""
 
     variables: dict[str, Any]
@@ -172,12 +172,12 @@ class HttpJsonWorker:
         try:
             outcome = await self.execute(job)
         except ConnectorInputError as err:
-            outcome = _Outcome({}, failure=str(err))
+            outcome = Outcome({}, failure=str(err))
         except httpx.HTTPError as err:
-            outcome = _Outcome({}, failure=f"the HTTP request failed: {err!r}")
+            outcome = Outcome({}, failure=f"the HTTP request failed: {err!r}")
         except Exception as err:  # a bug must not leave the job hanging until its timeout
             log.exception("http-json job %d failed", job_key)
-            outcome = _Outcome({}, failure=f"the connector failed: {err!r}")
+            outcome = Outcome({}, failure=f"the connector failed: {err!r}")
         try:
             await self._answer(job_key, job, outcome)
         except CommandRejected as err:  # canceled or timed out meanwhile
@@ -185,7 +185,7 @@ class HttpJsonWorker:
         except ConnectionAbortedError:
             pass
 
-    async def _answer(self, job_key: int, job: dict[str, Any], outcome: _Outcome) -> None:
+    async def _answer(self, job_key: int, job: dict[str, Any], outcome: Outcome) -> None:
         if outcome.failure is not None:
             retries = outcome.retries
             if retries is None:
@@ -217,7 +217,7 @@ class HttpJsonWorker:
                 ValueType.JOB, JobIntent.COMPLETE, {"variables": outcome.variables}, key=job_key
             )
 
-    async def execute(self, job: dict[str, Any]) -> _Outcome:
+    async def execute(self, job: dict[str, Any]) -> Outcome:
         """Runs the request a job describes and maps its answer (no broker involved)."""
         variables = _resolve_secrets(dict(job.get("variables") or {}))
         headers_config = job.get("customHeaders") or {}
@@ -236,20 +236,20 @@ class HttpJsonWorker:
         if error_expression:
             decided = _evaluate(error_expression, "errorExpression", scope)
             if isinstance(decided, dict) and decided.get("errorType") == "bpmnError":
-                return _Outcome(
+                return Outcome(
                     dict(decided.get("variables") or {}),
                     error_code=str(decided.get("code")),
                     error_message=str(decided.get("message") or ""),
                 )
             if isinstance(decided, dict) and decided.get("errorType") == "jobError":
                 retries = decided.get("retries")
-                return _Outcome(
+                return Outcome(
                     dict(decided.get("variables") or {}),
                     failure=str(decided.get("message") or "job error"),
                     retries=int(retries) if isinstance(retries, int | float) else None,
                 )
         if error is not None:
-            return _Outcome({}, failure=f"{error['code']}: {error['message']}")
+            return Outcome({}, failure=f"{error['code']}: {error['message']}")
         result: dict[str, Any] = {}
         result_variable = headers_config.get("resultVariable")
         if result_variable:
@@ -263,7 +263,7 @@ class HttpJsonWorker:
                     f"not {type(mapped).__name__}"
                 )
             result.update(mapped or {})
-        return _Outcome(result)
+        return Outcome(result)
 
     async def _request(self, variables: dict[str, Any]) -> dict[str, Any]:
         url = variables.get("url")
