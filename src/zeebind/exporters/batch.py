@@ -32,6 +32,7 @@ class Batch:
         "decisions",
         "definitions",
         "drds",
+        "first",
         "flownode_ends",
         "flownode_incidents",
         "flownodes",
@@ -46,7 +47,8 @@ class Batch:
     )
 
     def __init__(self) -> None:
-        self.position = 0
+        self.first = 0  # the position of the first record projected into it
+        self.position = 0  # ... and of the last
         self.definitions: list[tuple[Any, ...]] = []
         self.instances: dict[int, list[Any]] = {}
         self.instance_ends: dict[int, tuple[str, int]] = {}

@@ -13,6 +13,9 @@ Where the statements run (benchmarks/read_api.py measures both side by side):
 - in the broker's loop (`threaded=False`): simpler, and the read model is written before
   `caught_up()` returns without a thread hop.
 Readers that need their own writes `await director.caught_up()` first.
+
+A batch that does not continue the read model (an earlier write failed, a projection was
+dropped) is not written; the writer catches up from the log up to that batch instead.
 """
 
 from __future__ import annotations
@@ -47,7 +50,6 @@ class ExportDirector:
         self.exporter = exporter
         self.threaded = threaded
         self.committed = exporter.position  # the last position the broker committed
-        self._projected = exporter.position  # the last position turned into statements
         self._exported = exporter.position  # the last position applied (as the loop knows it)
         self._log_records = log_records
         self._batch = Batch()
@@ -70,16 +72,12 @@ class ExportDirector:
         if not records or self._closed:
             return
         self.committed = records[-1].position
-        if self._failed or records[0].position > self._projected + 1:
-            self._failed = True  # the next flush catches up from the log instead
-            self._projected = records[-1].position
-        elif not self._failed:
-            try:
-                self.exporter.project_into(self._batch, records)
-                self._projected = records[-1].position
-            except Exception:
-                log.exception("projecting records for the Operate read model failed")
-                self._failed = True
+        try:
+            self.exporter.project_into(self._batch, records)
+        except Exception:
+            # Dropped: the next batch starts after a gap, which the writer fills from the log.
+            log.exception("projecting records for the Operate read model failed")
+            self._batch = Batch()
         self._pending += len(records)
         if self._pending >= MAX_PENDING:
             self.flush()
@@ -92,18 +90,13 @@ class ExportDirector:
             self._timer.cancel()
             self._timer = None
         batch, self._batch, self._pending = self._batch, Batch(), 0
-        if self._failed:
-            last = self._projected
-            self._failed = False
-            self._submit(lambda: self._catch_up(last))
-            return
         if not batch:
             return
-        statements = batch.statements()
+        work = (batch.statements(), batch.first, batch.position)
         if self.threaded:
-            self._queue.put((statements, batch.position))
+            self._queue.put(work)
         else:
-            self._apply(statements, batch.position)
+            self._apply(*work)
 
     async def caught_up(self) -> None:
         """Returns once everything committed so far is in the read model."""
@@ -132,16 +125,19 @@ class ExportDirector:
             self._queue.put(_STOP)
             await asyncio.to_thread(self._thread.join)
 
-    def _submit(self, action: Callable[[], Any]) -> None:
-        if self.threaded:
-            self._queue.put((action, Future()))
-        else:
-            action()
-
-    def _apply(self, statements: Statements, position: int) -> None:
+    def _apply(self, statements: Statements, first: int, last: int) -> None:
+        """Writes a batch that continues the read model; after a gap (a failed write, a dropped
+        batch) it catches up from the log instead. Runs where the read model is written."""
+        exporter = self.exporter
+        if last <= exporter.position:
+            return  # a catch-up already covered it
+        if first != exporter.position + 1:
+            self._catch_up(last)
+            return
         try:
-            self.exporter.apply(statements, position)
-            self._exported = position
+            exporter.apply(statements, last)
+            self._failed = False
+            self._exported = last
         except Exception:
             log.exception("writing the Operate read model failed; catching up from the log")
             self._failed = True
@@ -163,7 +159,7 @@ class ExportDirector:
             if item is _STOP:
                 self._announce()
                 return
-            if isinstance(item, tuple) and isinstance(item[1], Future):
+            if isinstance(item, tuple) and len(item) == 2:
                 _run_action(*item)
             elif isinstance(item, tuple):
                 self._apply(*item)

@@ -160,6 +160,7 @@ class OperateExporter:
     def project_into(self, batch: Batch, records: list[Record]) -> None:
         """Adds the rows of `records` to `batch`, which may collect several commits."""
         if records:
+            batch.first = batch.first or records[0].position
             batch.position = records[-1].position
         deleted = self._deleted
         handlers = _HANDLERS

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from operate_scenarios import ORDER, run_scenario, scenario
 
 from zeebind.exporters.operate import OperateExporter
@@ -207,5 +209,36 @@ async def test_in_loop_export_gives_the_same_read_model(tmp_path: Path) -> None:
             await run_scenario(h, operate.director.caught_up)
             await operate.director.caught_up()
             assert operate.exporter.dump() == rebuilt(h).dump()
+        finally:
+            await operate.stop()
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+async def test_a_failed_write_is_caught_up_from_the_log(
+    tmp_path: Path, threaded: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with EngineHarness(tmp_path) as h:
+        operate = await OperateService.start(
+            h.b, port=0, data_dir=tmp_path, connectors=False, threaded_export=threaded
+        )
+        exporter = operate.exporter
+        real_apply = exporter.apply
+        failures = []
+
+        def flaky_apply(statements: Any, position: int) -> None:
+            if not failures:
+                failures.append(position)
+                raise sqlite3.OperationalError("disk I/O error (simulated)")
+            real_apply(statements, position)
+
+        exporter.apply = flaky_apply  # type: ignore[method-assign]
+        try:
+            await h.deploy(("order.bpmn", ORDER))
+            await operate.director.caught_up()  # this write fails
+            assert failures
+            await run_scenario(h, operate.director.caught_up)
+            await operate.director.caught_up()
+            assert exporter.dump() == rebuilt(h).dump()
+            assert "catching up from the log" in caplog.text
         finally:
             await operate.stop()
