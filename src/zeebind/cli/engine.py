@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ logger = logging.getLogger("zeebind.engine")
 
 DEFAULT_DATA_DIR = Path(".zeebind/")
 PROG = "zeebind engine"
+OPERATE_PORT = 8081
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +39,36 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tls-key", type=Path, metavar="FILE", help="PEM private key of --tls-cert"
     )
+    add_operate_arguments(parser)
+
+
+def add_operate_arguments(parser: argparse.ArgumentParser) -> None:
+    """--operate-port, --no-operate, --operate-token (shared with `zeebind run`)."""
+    parser.add_argument(
+        "--operate-port",
+        type=int,
+        metavar="PORT",
+        help=f"Operate REST API port ({OPERATE_PORT}; 0 = any free)",
+    )
+    parser.add_argument(
+        "--no-operate", action="store_true", help="serve no Operate API and run no connectors"
+    )
+    parser.add_argument(
+        "--operate-token",
+        default=os.environ.get("ZEEBIND_OPERATE_TOKEN") or None,
+        metavar="TOKEN",
+        help="bearer token the Operate API requires (default: $ZEEBIND_OPERATE_TOKEN; none: any)",
+    )
+
+
+def operate_options(args: argparse.Namespace) -> tuple[int | None, str | None, bool]:
+    """(port or None, token, optional): an explicit port must be free, the default may be taken."""
+    if args.no_operate:
+        return None, None, False
+    port = args.operate_port
+    if port is not None and not 0 <= port <= 65535:
+        raise ValueError(f"--operate-port must be between 0 and 65535, not {port}")
+    return (OPERATE_PORT if port is None else port), args.operate_token, port is None
 
 
 def main(args: argparse.Namespace) -> int:
@@ -64,7 +96,16 @@ def _app(args: argparse.Namespace) -> EngineApp:
     if args.tls_cert is not None:
         tls = TlsIdentity.from_files(args.tls_cert, args.tls_key)
     data_dir = None if args.in_memory else args.data_dir
-    return EngineApp(data_dir=data_dir, host=args.host, port=args.port, tls=tls)
+    operate_port, operate_token, operate_optional = operate_options(args)
+    return EngineApp(
+        data_dir=data_dir,
+        host=args.host,
+        port=args.port,
+        tls=tls,
+        operate_port=operate_port,
+        operate_token=operate_token,
+        operate_optional=operate_optional,
+    )
 
 
 async def _serve(app: EngineApp) -> int:
@@ -77,6 +118,8 @@ async def _serve(app: EngineApp) -> int:
         data = "in memory" if app.data_dir is None else f"data: {app.data_dir}"
         scheme = "TLS" if app.tls is not None else "plaintext"
         logger.info("zeebind engine ready on %s (%s, %s)", app.address, data, scheme)
+        if app.operate is not None:
+            logger.info("Operate API on %s", app.operate.url)
         await stop.wait()
     finally:
         await app.stop()

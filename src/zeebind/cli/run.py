@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from zeebind.bindings.errors import ComponentError
+from zeebind.cli.engine import add_operate_arguments, operate_options
 from zeebind.sidecar.app import SidecarApp, SidecarOptions
 
 logger = logging.getLogger("zeebind.sidecar")
@@ -43,6 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--in-memory", action="store_true", help="keep the engine's state in memory"
     )
     parser.add_argument("--no-engine", action="store_true", help="do not start the embedded engine")
+    add_operate_arguments(parser)
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (127.0.0.1)")
     parser.add_argument(
         "--dapr-graceful-shutdown-seconds",
@@ -63,6 +65,7 @@ def options(args: argparse.Namespace) -> SidecarOptions:
     grace = args.dapr_graceful_shutdown_seconds
     if not grace >= 0:
         raise ValueError(f"--dapr-graceful-shutdown-seconds must not be negative, not {grace}")
+    operate_port, operate_token, operate_optional = operate_options(args)
     return SidecarOptions(
         resources_path=args.resources_path,
         host=args.host,
@@ -76,6 +79,9 @@ def options(args: argparse.Namespace) -> SidecarOptions:
         engine=not args.no_engine,
         api_token=os.environ.get("DAPR_API_TOKEN") or None,
         graceful_shutdown_seconds=grace,
+        operate_port=operate_port,
+        operate_token=operate_token,
+        operate_optional=operate_optional,
     )
 
 
@@ -108,6 +114,8 @@ async def _serve(app: SidecarApp) -> int:
     try:
         bindings = ", ".join(f"{item.component.name} ({item.route})" for item in app.built)
         engine = f", engine gateway on {app.engine.address}" if app.engine is not None else ""
+        if app.engine is not None and app.engine.operate is not None:
+            engine += f", Operate API on {app.engine.operate.url}"
         logger.info(
             "zeebind sidecar ready: HTTP on http://%s:%d, gRPC on %s:%d%s; bindings: %s",
             app.options.host,

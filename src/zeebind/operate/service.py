@@ -75,7 +75,7 @@ class OperateService:
         try:
             exported = exporter.catch_up(broker.database.records, broker.database.last_position())
             if exported:
-                log.info("Operate read model caught up with %d records", exported)
+                log.debug("Operate read model caught up with %d records", exported)
             director.start()
             broker.add_listener(director.on_commit)
             sock = _bind(host, port)

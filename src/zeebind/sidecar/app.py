@@ -50,6 +50,10 @@ class SidecarOptions:
     data_dir: Path | None = None
     engine: bool = True
     api_token: str | None = None
+    # The embedded engine's Operate API (see EngineApp): port (None = none), token, optional.
+    operate_port: int | None = None
+    operate_token: str | None = None
+    operate_optional: bool = False
     # How long deliveries under way may take to finish when the sidecar stops.
     graceful_shutdown_seconds: float = 5.0
 
@@ -93,6 +97,9 @@ class SidecarApp:
                     data_dir=self.options.data_dir,
                     host=self.options.host,
                     port=self.options.gateway_port,
+                    operate_port=self.options.operate_port,
+                    operate_token=self.options.operate_token,
+                    operate_optional=self.options.operate_optional,
                 )
                 await self.engine.start()
                 engine = self.engine
