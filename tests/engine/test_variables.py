@@ -145,3 +145,22 @@ async def test_start_instructions_start_before_the_given_elements() -> None:
                 {"bpmnProcessId": "two-step", "startInstructions": [{"elementId": "nope"}]},
             )
         assert "element 'nope' does not exist" in err.value.reason
+
+
+async def test_later_input_mappings_see_earlier_targets() -> None:
+    chained = model(
+        "chained",
+        start(),
+        service(
+            "work",
+            "work",
+            io(inputs={"base": "=&quot;http://x&quot;", "url": "=base + &quot;/y&quot;"}),
+        ),
+        end(),
+        chain("start", "work", "end"),
+    )
+    async with EngineHarness() as h:
+        await h.deploy(("chained.bpmn", chained))
+        await h.create_instance("chained")
+        [(_, job)] = await h.activate_jobs("work")
+        assert job["variables"]["url"] == "http://x/y"

@@ -123,16 +123,8 @@ def model(base_url: str, secret: str, *, chained: bool = True) -> str:
 
 
 # Zeebe evaluates input mappings in order, each seeing the earlier targets; the template builds
-# `url` and `body` that way. zeebind's engine loses the earlier targets today (ScopeVariables
-# replaces an empty overlay dict with a new one, so `apply_inputs`' `local` is never seen).
-# With that one-line engine fix both variants pass; until then the chained one fails.
-CHAINED = pytest.mark.xfail(
-    reason="engine: input mappings do not see earlier targets (ScopeVariables overlay)",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize("chained", [pytest.param(True, marks=CHAINED), False])
+# `url` and `body` that way (chained), or the model may spell them out.
+@pytest.mark.parametrize("chained", [True, False])
 async def test_a_process_with_the_operate_connector_fetches_its_own_instance(
     chained: bool,
 ) -> None:

@@ -27,7 +27,7 @@ class ScopeVariables(Mapping[str, Any]):
     def __init__(self, state: State, scope_key: int, overlay: Mapping[str, Any] | None = None):
         self._state = state
         self._scope_key = scope_key
-        self._overlay = overlay or {}
+        self._overlay = overlay if overlay is not None else {}
         self.now_ms: int | None = state.now_ms
 
     def __getitem__(self, name: str) -> Any:
