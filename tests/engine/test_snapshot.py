@@ -53,3 +53,23 @@ async def test_unreadable_snapshot_falls_back_to_the_log(tmp_path: Path) -> None
         assert job["processInstanceKey"] == instance
         await h.complete_job(job_key)
         assert h.is_completed(instance)
+
+
+async def test_snapshot_of_another_state_layout_falls_back_to_the_log(tmp_path: Path) -> None:
+    import pickle
+
+    from zeebind.engine import snapshot
+    from zeebind.engine.state import State
+
+    async with EngineHarness(tmp_path) as h:
+        await h.deploy(("one-task.bpmn", ONE_TASK))
+        instance = await h.create_instance("one-task")
+        position = h.b.engine.state.last_position
+    old = State()
+    del old.timers  # a state from a zeebind that had no timers yet
+    database = Database(tmp_path / "zeebind.db")
+    database.save_snapshot(position, snapshot.FORMAT, pickle.dumps(old))
+    database.close()
+    async with EngineHarness(tmp_path) as h:
+        [(_, job)] = await h.activate_jobs("work")
+        assert job["processInstanceKey"] == instance

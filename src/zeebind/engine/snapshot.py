@@ -21,9 +21,15 @@ def dump(state: State) -> bytes:
 
 
 def load(data: bytes) -> State | None:
-    """The snapshot's state, or None when it cannot be used."""
+    """The snapshot's state, or None when it cannot be used (then the whole log is replayed).
+
+    A snapshot written by a zeebind whose state had other fields is not used either, so a
+    layout change never needs a FORMAT bump to stay safe.
+    """
     try:
         state = pickle.loads(data)  # zeebind's own snapshot, read from its own database
     except Exception:
         return None
-    return state if isinstance(state, State) else None
+    if not isinstance(state, State) or set(vars(state)) != set(vars(State())):
+        return None
+    return state
