@@ -85,15 +85,14 @@ def close(ctx: Context, instance: ElementInstance, only: set[str] | None = None)
         ctx.result.append_event(_SUB, SignalSubscriptionIntent.DELETED, key, subscription.value)
 
 
-def replace_start_subscriptions(
-    ctx: Context, old_key: int | None, definition: ProcessDefinition, process: Process
-) -> None:
-    """A new process version's signal start events replace the previous version's."""
-    if old_key is not None:
-        for subscription in list(ctx.state.signal_subscriptions.values()):
-            v = subscription.value
-            if v["processDefinitionKey"] == old_key and v["catchEventInstanceKey"] < 0:
-                ctx.result.append_event(_SUB, SignalSubscriptionIntent.DELETED, subscription.key, v)
+def close_start_subscriptions(ctx: Context, process_definition_key: int) -> None:
+    for subscription in list(ctx.state.signal_subscriptions.values()):
+        v = subscription.value
+        if v["processDefinitionKey"] == process_definition_key and v["catchEventInstanceKey"] < 0:
+            ctx.result.append_event(_SUB, SignalSubscriptionIntent.DELETED, subscription.key, v)
+
+
+def open_start_subscriptions(ctx: Context, definition: ProcessDefinition, process: Process) -> None:
     for start_id in process.signal_start_event_ids:
         signal = signal_of(process.element(start_id))
         if signal is None:  # pragma: no cover - the parser sets it on signal start events

@@ -13,17 +13,14 @@ from zeebind.bpmn.form import parse_form
 from zeebind.bpmn.model import Process
 from zeebind.bpmn.parser import parse_bpmn
 from zeebind.dmn.metadata import DecisionRequirements, parse_dmn_metadata
-from zeebind.engine.behaviors import signals, timers
-from zeebind.engine.behaviors.expressions import Failure
+from zeebind.engine.behaviors import start_events
 from zeebind.engine.context import Context, Processor
 from zeebind.protocol.intent import (
     DecisionIntent,
     DecisionRequirementsIntent,
     DeploymentIntent,
     FormIntent,
-    MessageStartEventSubscriptionIntent,
     ProcessIntent,
-    TimerIntent,
 )
 from zeebind.protocol.record import Record, RejectionType, ValueType
 
@@ -199,80 +196,12 @@ def _deploy_process(
     }
     ctx.result.append_event(ValueType.PROCESS, ProcessIntent.CREATED, key, value)
     state.processes[key].model = process
-    _replace_message_start_subscriptions(ctx, latest.key if latest else None, key, process)
-    _replace_start_timers(ctx, latest.key if latest else None, key, process)
-    signals.replace_start_subscriptions(
-        ctx, latest.key if latest else None, state.processes[key], process
-    )
+    if latest is not None:
+        start_events.close(ctx, latest.key)
+    start_events.open_(ctx, state.processes[key])
     meta = {name: value[name] for name in value if name not in ("resource", "versionTag")}
     meta["isDuplicate"] = False
     return meta
-
-
-def _replace_message_start_subscriptions(
-    ctx: Context, old_key: int | None, new_key: int, process: Process
-) -> None:
-    mss = ValueType.MESSAGE_START_EVENT_SUBSCRIPTION
-    if old_key is not None:
-        for sub in list(ctx.state.start_subscriptions.values()):
-            if sub.value["processDefinitionKey"] == old_key:
-                ctx.result.append_event(
-                    mss, MessageStartEventSubscriptionIntent.DELETED, sub.key, sub.value
-                )
-    definition = ctx.state.processes[new_key]
-    for start_id in process.message_start_event_ids:
-        start = process.element(start_id)
-        message = getattr(start, "message", None)
-        name = getattr(getattr(message, "name", None), "value", None)
-        if name is None:  # pragma: no cover - the parser requires a static start message name
-            continue
-        ctx.result.append_event(
-            mss,
-            MessageStartEventSubscriptionIntent.CREATED,
-            ctx.key(),
-            {
-                "processDefinitionKey": new_key,
-                "bpmnProcessId": definition.bpmn_process_id,
-                "startEventId": start_id,
-                "messageName": name,
-                "processInstanceKey": -1,
-                "correlationKey": "",
-                "messageKey": -1,
-                "variables": {},
-                "tenantId": definition.tenant_id,
-            },
-        )
-
-
-def _replace_start_timers(
-    ctx: Context, old_key: int | None, new_key: int, process: Process
-) -> None:
-    """A new version's timer start events replace the previous version's start timers."""
-    if old_key is not None:
-        for scheduled in list(ctx.state.timers.values()):
-            v = scheduled.value
-            if v["processDefinitionKey"] == old_key and v["elementInstanceKey"] < 0:
-                ctx.result.append_event(ValueType.TIMER, TimerIntent.CANCELED, scheduled.key, v)
-    definition = ctx.state.processes[new_key]
-    for start_id in process.timer_start_event_ids:
-        start = process.element(start_id)
-        definition_timer = getattr(getattr(start, "events", None), "timer", None)
-        if definition_timer is None:  # pragma: no cover - the parser sets it on timer starts
-            continue
-        evaluated = timers.evaluate(definition_timer, {}, ctx.now)
-        if isinstance(evaluated, Failure):
-            continue  # validated at parse time; an expression needing variables cannot start
-        due_date, repetitions = evaluated
-        timers.schedule(
-            ctx,
-            element_instance_key=-1,
-            process_instance_key=-1,
-            process_definition_key=new_key,
-            tenant_id=definition.tenant_id,
-            target_element_id=start_id,
-            due_date=due_date,
-            repetitions=repetitions,
-        )
 
 
 def _deploy_drg(

@@ -7,10 +7,7 @@ open anew. Versions of deleted resources are never reused.
 
 from __future__ import annotations
 
-from typing import Any
-
-from zeebind.engine.behaviors import signals, timers
-from zeebind.engine.behaviors.expressions import Failure
+from zeebind.engine.behaviors import start_events
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import (
     DecisionRequirementsDefinition,
@@ -21,11 +18,8 @@ from zeebind.protocol.intent import (
     DecisionIntent,
     DecisionRequirementsIntent,
     FormIntent,
-    MessageStartEventSubscriptionIntent,
     ProcessIntent,
     ResourceDeletionIntent,
-    SignalSubscriptionIntent,
-    TimerIntent,
 )
 from zeebind.protocol.record import Record, RejectionType, ValueType
 
@@ -92,10 +86,10 @@ def _delete_process(ctx: Context, process: ProcessDefinition) -> None:
     ctx.result.append_event(ValueType.PROCESS, ProcessIntent.DELETING, ctx.key(), value)
     latest = ctx.state.latest_process(process.bpmn_process_id, process.tenant_id)
     if latest is not None and latest.key == process.key:
-        _close_start_events(ctx, process.key)
+        start_events.close(ctx, process.key)
         previous = _previous_version(ctx, process)
         if previous is not None:
-            _open_start_events(ctx, previous)
+            start_events.open_(ctx, previous)
     ctx.result.append_event(ValueType.PROCESS, ProcessIntent.DELETED, ctx.key(), value)
 
 
@@ -103,74 +97,6 @@ def _previous_version(ctx: Context, process: ProcessDefinition) -> ProcessDefini
     versions = ctx.state.process_versions.get((process.bpmn_process_id, process.tenant_id), [])
     earlier = [key for key in versions if key != process.key]
     return ctx.state.processes[earlier[-1]] if earlier else None
-
-
-def _close_start_events(ctx: Context, process_definition_key: int) -> None:
-    state = ctx.state
-    for subscription in list(state.start_subscriptions.values()):
-        if subscription.value["processDefinitionKey"] == process_definition_key:
-            ctx.result.append_event(
-                _MSS,
-                MessageStartEventSubscriptionIntent.DELETED,
-                subscription.key,
-                subscription.value,
-            )
-    for scheduled in list(state.timers.values()):
-        v = scheduled.value
-        if v["processDefinitionKey"] == process_definition_key and v["elementInstanceKey"] < 0:
-            ctx.result.append_event(ValueType.TIMER, TimerIntent.CANCELED, scheduled.key, v)
-    for signal in list(state.signal_subscriptions.values()):
-        v = signal.value
-        if v["processDefinitionKey"] == process_definition_key and v["catchEventInstanceKey"] < 0:
-            ctx.result.append_event(
-                ValueType.SIGNAL_SUBSCRIPTION, SignalSubscriptionIntent.DELETED, signal.key, v
-            )
-
-
-def _open_start_events(ctx: Context, definition: ProcessDefinition) -> None:
-    """The previous version is the latest again: its start events listen once more."""
-    model = ctx.model(definition.key)
-    _open_message_starts(ctx, definition)
-    for start_id in model.timer_start_event_ids:
-        timer = getattr(getattr(model.element(start_id), "events", None), "timer", None)
-        if timer is None:  # pragma: no cover - the parser sets it on timer start events
-            continue
-        evaluated = timers.evaluate(timer, {}, ctx.now)
-        if isinstance(evaluated, Failure):
-            continue  # a start timer cannot depend on instance variables
-        due_date, repetitions = evaluated
-        timers.schedule(
-            ctx,
-            element_instance_key=-1,
-            process_instance_key=-1,
-            process_definition_key=definition.key,
-            tenant_id=definition.tenant_id,
-            target_element_id=start_id,
-            due_date=due_date,
-            repetitions=repetitions,
-        )
-    signals.replace_start_subscriptions(ctx, None, definition, model)
-
-
-def _open_message_starts(ctx: Context, definition: ProcessDefinition) -> None:
-    model = ctx.model(definition.key)
-    for start_id in model.message_start_event_ids:
-        message = getattr(model.element(start_id), "message", None)
-        name = getattr(getattr(message, "name", None), "value", None)
-        if name is None:  # pragma: no cover - the parser requires a static start message name
-            continue
-        value: dict[str, Any] = {
-            "processDefinitionKey": definition.key,
-            "bpmnProcessId": definition.bpmn_process_id,
-            "startEventId": start_id,
-            "messageName": name,
-            "processInstanceKey": -1,
-            "correlationKey": "",
-            "messageKey": -1,
-            "variables": {},
-            "tenantId": definition.tenant_id,
-        }
-        ctx.result.append_event(_MSS, MessageStartEventSubscriptionIntent.CREATED, ctx.key(), value)
 
 
 def _delete_drg(ctx: Context, drg: DecisionRequirementsDefinition) -> None:
