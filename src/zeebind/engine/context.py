@@ -17,8 +17,14 @@ from zeebind.protocol.record import Record
 class Context:
     state: State
     result: ResultBuilder
-    # Processes a command at once, inside the current one (used where ordering must not wait).
-    process_now: Callable[[Record], None]
+    # The engine's processing of one command (a function of the context, not a closure over
+    # it: a context that refers to itself would keep the step's records alive until the
+    # garbage collector finds the cycle).
+    processor: Callable[[Context, Record], None]
+
+    def process_now(self, command: Record) -> None:
+        """Processes `command` at once, inside the current one (where ordering must not wait)."""
+        self.processor(self, command)
 
     @property
     def now(self) -> int:

@@ -25,11 +25,7 @@ class Engine:
         """Processes `command` and every follow-up command it causes; returns what was written."""
         result = ResultBuilder(self.state, APPLIERS, command.timestamp)
         self.state.now_ms = command.timestamp
-
-        def process_now(follow_up: Record) -> None:
-            self._process_one(ctx, follow_up)
-
-        ctx = Context(self.state, result, process_now)
+        ctx = Context(self.state, result, self._process_one)
         self._process_one(ctx, command, log_command=True)
         # The caller is answered for its own command; follow-ups (e.g. a signal broadcast by a
         # throw event) respond to nobody.
@@ -82,26 +78,32 @@ class Engine:
         ]
         return min(heads) if heads else None
 
-    def due_commands(self, now: int) -> list[Record]:
-        """Commands for everything due at `now`: job time-outs, back-offs, timers, expiry."""
+    def due_commands(self, now: int, limit: int) -> list[Record]:
+        """Commands for what is due at `now` (job time-outs, back-offs, timers, message expiry),
+        at most `limit`, earliest first within each kind; the rest stay due for the next call."""
         state = self.state
+        room = limit
         commands: list[Record] = []
-        while state.job_deadlines and state.job_deadlines[0][0] <= now:
+        while room > len(commands) and state.job_deadlines and state.job_deadlines[0][0] <= now:
             deadline, key = heapq.heappop(state.job_deadlines)
             job = state.jobs.get(key)
             if job and job.state == JobState.ACTIVATED and job.value["deadline"] == deadline:
                 commands.append(_command(ValueType.JOB, JobIntent.TIME_OUT, key))
-        while state.job_backoffs and state.job_backoffs[0][0] <= now:
+        while room > len(commands) and state.job_backoffs and state.job_backoffs[0][0] <= now:
             due, key = heapq.heappop(state.job_backoffs)
             job = state.jobs.get(key)
             if job and job.state == JobState.FAILED and job.value["recurringTime"] == due:
                 commands.append(_command(ValueType.JOB, JobIntent.RECUR_AFTER_BACKOFF, key))
-        while state.timer_due_dates and state.timer_due_dates[0][0] <= now:
+        while room > len(commands) and state.timer_due_dates and state.timer_due_dates[0][0] <= now:
             due, key = heapq.heappop(state.timer_due_dates)
             timer = state.timers.get(key)
             if timer and timer.value["dueDate"] == due:
                 commands.append(_command(ValueType.TIMER, TimerIntent.TRIGGER, key))
-        while state.message_deadlines and state.message_deadlines[0][0] <= now:
+        while (
+            room > len(commands)
+            and state.message_deadlines
+            and state.message_deadlines[0][0] <= now
+        ):
             deadline, key = heapq.heappop(state.message_deadlines)
             message = state.messages.get(key)
             if message and message.value["deadline"] == deadline:
