@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from engine_models import ONE_TASK
+from engine_models import ONE_TASK, chain, end, model, start
 
 from zeebind.broker import Backpressure, Broker
 from zeebind.protocol.intent import ProcessInstanceCreationIntent
 from zeebind.protocol.record import ValueType
 from zeebind.testing import EngineHarness
+
+WAIT_10S = model(
+    "wait",
+    start(),
+    '<bpmn:intermediateCatchEvent id="sleep"><bpmn:timerEventDefinition>'
+    "<bpmn:timeDuration>PT10S</bpmn:timeDuration>"
+    "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>",
+    end(),
+    chain("start", "sleep", "end"),
+)
 
 
 async def test_a_full_command_queue_is_backpressure() -> None:
@@ -61,3 +72,28 @@ async def test_closing_the_broker_ends_open_job_streams() -> None:
     await asyncio.sleep(0)
     await broker.close()
     assert await asyncio.wait_for(reader, 5) == "ended"
+
+
+async def test_a_burst_of_due_timers_is_worked_off_in_batches_with_callers_served_between(
+    tmp_path: Path,
+) -> None:
+    async with EngineHarness(tmp_path) as h:
+        h.b._batch_limit = 10
+        await h.deploy(("wait.bpmn", WAIT_10S))
+        for _ in range(35):
+            await h.create_instance("wait")
+        before = h.b.engine.state.last_position
+        h.clock.advance(10_000)  # 35 timers due at once; the broker wakes up at once
+        caller = await h.b.command(
+            ValueType.PROCESS_INSTANCE_CREATION,
+            ProcessInstanceCreationIntent.CREATE,
+            {"bpmnProcessId": "wait", "version": -1},
+        )
+        await h.settle()
+        triggered = [
+            r.position for r in h.records().of(ValueType.TIMER, "TRIGGERED") if r.position > before
+        ]
+        assert len(triggered) == 35
+        # The caller's command was answered after the first batch, not after the whole burst.
+        assert triggered[9] < caller.position < triggered[10]
+        assert len(h.b.engine.state.timers) == 1  # the caller's instance waits

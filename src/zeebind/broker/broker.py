@@ -324,11 +324,15 @@ class Broker:
 
     def _process_and_commit(self) -> None:
         now = self.clock.now_ms()
+        # At most a batch of due commands, then at most a batch of the callers' commands: a
+        # burst of timers is worked off over several batches and callers are served between.
         batch: list[_Pending] = [
-            _Pending(command, None) for command in self.engine.due_commands(now)
+            _Pending(command, None) for command in self.engine.due_commands(now, self._batch_limit)
         ]
-        while self._queue and len(batch) < self._batch_limit:
+        taken = 0
+        while self._queue and taken < self._batch_limit:
             batch.append(self._queue.popleft())
+            taken += 1
         if not batch:
             return
         steps = self._process_all(batch, now)
