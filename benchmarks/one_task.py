@@ -19,6 +19,7 @@ import base64
 import contextlib
 import json
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -148,6 +149,7 @@ async def run_grpc(seconds: float, rate: int) -> dict[str, Any]:
         elif record.intent == "ELEMENT_COMPLETED":
             durations.append(record.timestamp - started[record.key])
     database.close()
+    shutil.rmtree(data_dir, ignore_errors=True)
     return {
         "mode": "grpc",
         "seconds": seconds,
@@ -174,7 +176,8 @@ async def run_inprocess(n: int, concurrency: int) -> dict[str, Any]:
     )
     from zeebind.protocol.record import ValueType
 
-    broker = await Broker.open(Path(tempfile.mkdtemp(prefix="zeebind-bench-")))
+    data_dir = Path(tempfile.mkdtemp(prefix="zeebind-bench-"))
+    broker = await Broker.open(data_dir)
     resource = base64.b64encode(MODEL.read_bytes()).decode()
     await broker.command(
         ValueType.DEPLOYMENT,
@@ -205,6 +208,7 @@ async def run_inprocess(n: int, concurrency: int) -> dict[str, Any]:
         await asyncio.gather(*(one_instance() for _ in range(min(concurrency, n - offset))))
     elapsed = time.perf_counter() - start
     await broker.close()
+    shutil.rmtree(data_dir, ignore_errors=True)
     return {
         "mode": "inprocess",
         "durable": True,

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import base64
 import json
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -97,6 +98,7 @@ def main() -> None:
             }
         )
     )
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
