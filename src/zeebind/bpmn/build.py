@@ -34,6 +34,7 @@ class Build:
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
     flow_scopes: dict[str, str] = field(default_factory=dict)
     associations: list[Association] = field(default_factory=list)
+    process_id: str = ""  # the process being built: no element may have its id
 
     def in_event_sub_process(self, scope_id: str) -> bool:
         """Whether `scope_id` is an event subprocess (it is built before its children)."""

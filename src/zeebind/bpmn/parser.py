@@ -155,6 +155,7 @@ def _definitions_index(root: XmlElement, findings: Findings) -> Build:
 def _build_process(process_xml: XmlElement, build: Build) -> Process:
     findings = build.findings
     process_id = process_xml.get("id") or ""
+    build.process_id = process_id
     if not process_id:
         findings.add("process", "Attribute 'id' must be present and not empty")
     _check_extensions(process_xml, process_id, findings)
@@ -219,7 +220,7 @@ def _build_flow_node(build: Build, xml: XmlElement, tag: str, scope_id: str) -> 
     if not node_id:
         findings.add(f"{scope_id} > {tag}", "Attribute 'id' must be present and not empty")
         return None
-    if node_id in build.elements or node_id in build.flows:
+    if node_id in build.elements or node_id in build.flows or node_id == build.process_id:
         findings.add(node_id, f"Duplicate element id '{node_id}'")
         return None
     definition: XmlElement | None = None
@@ -324,7 +325,7 @@ def _build_flow(build: Build, xml: XmlElement, scope_id: str) -> None:
     if not flow_id:
         findings.add(f"{scope_id} > sequenceFlow", "Attribute 'id' must be present and not empty")
         return
-    if flow_id in build.flows or flow_id in build.elements:
+    if flow_id in build.flows or flow_id in build.elements or flow_id == build.process_id:
         findings.add(flow_id, f"Duplicate element id '{flow_id}'")
         return
     condition = None

@@ -117,6 +117,22 @@ def test_duplicate_ids_are_rejected(problems: Problems) -> None:
     ]
 
 
+def test_an_element_with_the_process_id_is_a_duplicate_not_a_recursion(
+    problems: Problems,
+) -> None:
+    # The process is "p": a subprocess (with a link catch inside, which made the link checks
+    # walk the process as its own child) and a sequence flow may not take that id.
+    sub = (
+        '<bpmn:subProcess id="p"><bpmn:startEvent id="inner"/>'
+        '<bpmn:intermediateCatchEvent id="catch"><bpmn:linkEventDefinition name="l"/>'
+        "</bpmn:intermediateCatchEvent></bpmn:subProcess>"
+    )
+    assert problems(START + sub) == [("p", "Duplicate element id 'p'")]
+    assert problems(START + '<bpmn:endEvent id="end"/>' + flow("p", "start", "end")) == [
+        ("p", "Duplicate element id 'p'")
+    ]
+
+
 def test_missing_element_id_is_reported_under_its_scope(problems: Problems) -> None:
     assert problems(START + "<bpmn:task/>") == [
         ("p > task", "Attribute 'id' must be present and not empty")
