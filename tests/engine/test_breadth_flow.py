@@ -226,7 +226,7 @@ async def test_inclusive_gateway_forks_by_conditions_and_joins_what_was_taken(
 EVENT_BASED = model(
     "race",
     start(),
-    '<bpmn:eventBasedGateway id="race"/>',
+    '<bpmn:eventBasedGateway id="fork"/>',  # not "race": an element may not take the process id
     '<bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition messageRef="m"/>'
     "</bpmn:intermediateCatchEvent>",
     '<bpmn:intermediateCatchEvent id="timeout"><bpmn:timerEventDefinition>'
@@ -235,9 +235,9 @@ EVENT_BASED = model(
     "</bpmn:intermediateCatchEvent>",
     end("paid-end"),
     end("timeout-end"),
-    chain("start", "race"),
-    flow("r1", "race", "paid"),
-    flow("r2", "race", "timeout"),
+    chain("start", "fork"),
+    flow("r1", "fork", "paid"),
+    flow("r2", "fork", "timeout"),
     chain("paid", "paid-end"),
     chain("timeout", "timeout-end"),
     extra='<bpmn:message id="m" name="paid"><bpmn:extensionElements>'

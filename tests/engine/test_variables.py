@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from engine_models import ONE_TASK, chain, end, io, model, service, start
+from engine_models import ONE_TASK, chain, end, flow, io, model, service, start
 
 from zeebind.broker import CommandRejected
 from zeebind.protocol.intent import ProcessInstanceCreationIntent, VariableDocumentIntent
@@ -144,7 +144,105 @@ async def test_start_instructions_start_before_the_given_elements() -> None:
                 ProcessInstanceCreationIntent.CREATE,
                 {"bpmnProcessId": "two-step", "startInstructions": [{"elementId": "nope"}]},
             )
-        assert "element 'nope' does not exist" in err.value.reason
+        assert err.value.reason == (
+            "Expected to create instance of process with start instructions but no element "
+            "found with id 'nope'."
+        )
+
+
+NESTED = model(
+    "nested",
+    start(),
+    service("before", "before"),
+    '<bpmn:subProcess id="outer"><bpmn:startEvent id="outer-start"/>'
+    '<bpmn:subProcess id="inner"><bpmn:startEvent id="inner-start"/>'
+    '<bpmn:serviceTask id="deep-a"><bpmn:extensionElements>'
+    '<zeebe:taskDefinition type="deep"/></bpmn:extensionElements></bpmn:serviceTask>'
+    '<bpmn:serviceTask id="deep-b"><bpmn:extensionElements>'
+    '<zeebe:taskDefinition type="deep"/></bpmn:extensionElements></bpmn:serviceTask>'
+    '<bpmn:endEvent id="inner-end"/>'
+    + chain("inner-start", "deep-a", "inner-end")
+    + flow("inner-b", "deep-b", "inner-end")
+    + "</bpmn:subProcess>"
+    '<bpmn:endEvent id="outer-end"/>'
+    + chain("outer-start", "inner", "outer-end")
+    + "</bpmn:subProcess>"
+    '<bpmn:subProcess id="each"><bpmn:multiInstanceLoopCharacteristics>'
+    '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1]"/>'
+    "</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>"
+    '<bpmn:startEvent id="each-start"/><bpmn:endEvent id="each-end"/>'
+    + chain("each-start", "each-end")
+    + "</bpmn:subProcess>",
+    end(),
+    chain("start", "before", "outer", "each", "end"),
+)
+
+
+async def test_start_instructions_open_the_subprocesses_an_element_is_in() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(("nested.bpmn", NESTED))
+        record = await h.b.command(
+            ValueType.PROCESS_INSTANCE_CREATION,
+            ProcessInstanceCreationIntent.CREATE,
+            {
+                "bpmnProcessId": "nested",
+                "version": -1,
+                "variables": {"v": 1},
+                "startInstructions": [{"elementId": "deep-a"}, {"elementId": "deep-b"}],
+            },
+        )
+        instance = record.value["processInstanceKey"]
+        # One instance of each subprocess, shared by both instructions, without start events.
+        assert h.process_instance_intents("outer") == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+        assert h.process_instance_intents("inner") == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+        assert h.process_instance_intents("outer-start") == []
+        assert h.process_instance_intents("inner-start") == []
+        assert await h.activate_jobs("before") == []
+        jobs = await h.activate_jobs("deep")
+        assert len(jobs) == 2
+        assert all(job["variables"] == {"v": 1} for _, job in jobs)
+        scopes = h.records().of(ValueType.PROCESS_INSTANCE, "ELEMENT_ACTIVATED", elementId="inner")
+        assert scopes.only().value["flowScopeKey"] != instance  # inside "outer", not the process
+        for key, _ in jobs:
+            await h.complete_job(key)
+        # Both tokens end in inner-end; the subprocesses complete, the process goes on.
+        assert h.process_instance_intents("inner")[-1] == "ELEMENT_COMPLETED"
+        assert h.process_instance_intents("outer")[-1] == "ELEMENT_COMPLETED"
+        assert h.is_completed(instance)
+
+
+async def test_start_instructions_zeebe_refuses_are_rejected_with_its_reasons() -> None:
+    async with EngineHarness() as h:
+        await h.deploy(("nested.bpmn", NESTED))
+
+        async def reason(*element_ids: str) -> str:
+            with pytest.raises(CommandRejected) as err:
+                await h.b.command(
+                    ValueType.PROCESS_INSTANCE_CREATION,
+                    ProcessInstanceCreationIntent.CREATE,
+                    {
+                        "bpmnProcessId": "nested",
+                        "startInstructions": [{"elementId": e} for e in element_ids],
+                    },
+                )
+            assert err.value.rejection_type == "INVALID_ARGUMENT"
+            return err.value.reason
+
+        expected = "Expected to create instance of process with start instructions but "
+        assert await reason("each-end") == (
+            f"{expected}the element with id 'each-end' is inside a multi-instance subprocess. "
+            "The creation of elements inside a multi-instance subprocess is not supported."
+        )
+        assert (await reason("before", "inner-start")).startswith(
+            f"{expected}the element with id 'inner-start' targets unsupported element type "
+            "'START_EVENT'. Supported element types are: ["
+        )
+        assert "unsupported element type 'SEQUENCE_FLOW'" in await reason("inner-b")
+        # The first check that fails answers: a missing element before an unsupported one.
+        assert (
+            await reason("inner-start", "ghost") == f"{expected}no element found with id 'ghost'."
+        )
+        assert h.records().of(ValueType.PROCESS_INSTANCE).intents() == []
 
 
 async def test_later_input_mappings_see_earlier_targets() -> None:

@@ -251,6 +251,16 @@ class Process:
     def flow(self, flow_id: str) -> SequenceFlow:
         return self.sequence_flows[flow_id]
 
+    def flow_scope_ids(self, element: FlowNode) -> list[str]:
+        """The ids of the element's flow scopes, innermost first, ending with the process id."""
+        ids = []
+        scope_id = element.flow_scope_id
+        while scope_id != self.bpmn_process_id and scope_id in self.elements:
+            ids.append(scope_id)
+            scope_id = self.elements[scope_id].flow_scope_id
+        ids.append(self.bpmn_process_id)
+        return ids
+
 
 # --- BPMN breadth (issue 8): timers, signals, escalations, call activities, multi-instance ... ---
 

@@ -116,8 +116,11 @@ def creation_created(state: State, record: Record) -> None:
     if v.get("awaitingResult"):
         state.awaiting_results[v["processInstanceKey"]] = list(v.get("fetchVariables", []))
     for start in v.get("startInstructions", []):
-        # Started by an instruction, not reached by a flow: no token to consume.
+        # Started by an instruction (and the flow scopes opened for it), not reached by a flow:
+        # no token to consume.
         state.activations_without_flow[start["elementInstanceKey"]] = None
+        for scope in start.get("flowScopes", []):
+            state.activations_without_flow[scope["elementInstanceKey"]] = None
 
 
 def event_triggering(state: State, record: Record) -> None:

@@ -29,6 +29,7 @@ from zeebind.engine.behaviors.expressions import (
 from zeebind.engine.behaviors.incidents import raise_incident
 from zeebind.engine.behaviors.instances import create_instance
 from zeebind.engine.behaviors.jobs import create_job
+from zeebind.engine.behaviors.variables import set_local
 from zeebind.engine.context import Context
 from zeebind.engine.elements.lifecycle import Intent, complete, event, fail, inputs_applied
 from zeebind.engine.state import ElementInstance, ProcessDefinition
@@ -90,6 +91,29 @@ def open_events(
     return True
 
 
+def open_flow_scope(
+    ctx: Context,
+    outer: ElementInstance,
+    element: FlowNode,
+    key: int,
+    document: dict[str, Any] | None = None,
+) -> ElementInstance:
+    """A subprocess instance opened for an element inside it (start instructions, modification):
+    no start event, no input mappings, but the given local variables, then the subscriptions of
+    its boundary events and event subprocess starts (buffered messages are not correlated to
+    them here: that could interrupt the scope before its element is in it)."""
+    value = flow.element_value(outer, element)
+    ctx.result.append_event(ValueType.PROCESS_INSTANCE, Intent.ELEMENT_ACTIVATING, key, value)
+    scope = ctx.state.element_instances[key]
+    if document:
+        set_local(ctx, key, document)
+    if open_events(ctx, scope, element, container=element):
+        ctx.result.append_event(
+            ValueType.PROCESS_INSTANCE, Intent.ELEMENT_ACTIVATED, key, scope.value
+        )
+    return scope
+
+
 def process(ctx: Context, instance: ElementInstance, element: Any, command: dict[str, Any]) -> None:
     assert isinstance(element, Process)
     if not open_events(ctx, instance, None, container=element):
@@ -98,7 +122,15 @@ def process(ctx: Context, instance: ElementInstance, element: Any, command: dict
     instructions = command.get("startInstructions")
     if instructions:
         for start in instructions:
-            value = flow.element_value(instance, element.element(start["elementId"]))
+            # The flow scopes the element is in are opened first (outer first; instructions
+            # into the same subprocess share its instance, their keys chosen at creation).
+            scope = instance
+            for opened in start.get("flowScopes", []):
+                existing = ctx.state.element_instances.get(opened["elementInstanceKey"])
+                scope = existing or open_flow_scope(
+                    ctx, scope, element.element(opened["elementId"]), opened["elementInstanceKey"]
+                )
+            value = flow.element_value(scope, element.element(start["elementId"]))
             ctx.result.follow_up(
                 ValueType.PROCESS_INSTANCE,
                 Intent.ACTIVATE_ELEMENT,

@@ -42,37 +42,68 @@ def _find_definition(ctx: Context, command: Record) -> ProcessDefinition | str:
     return definition
 
 
+_EXPECTED = "Expected to create instance of process with start instructions but "
+_UNSUPPORTED_TYPES = (
+    BpmnElementType.START_EVENT,
+    BpmnElementType.SEQUENCE_FLOW,
+    BpmnElementType.BOUNDARY_EVENT,
+)
+_SUPPORTED_TYPES = "[" + ", ".join(t for t in BpmnElementType if t not in _UNSUPPORTED_TYPES) + "]"
+
+
 def _start_instructions(
     ctx: Context, model: Process, instructions: list[dict[str, Any]]
 ) -> list[dict[str, Any]] | str:
     """Start instructions (start before these elements instead of the none start event), each
-    with the key its element instance will have; or why they cannot be followed."""
-    starts: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for instruction in instructions:
-        element_id = str(instruction.get("elementId", ""))
+    with the key its element instance will have and the flow scopes to open for it (outer first;
+    instructions into the same subprocess share its instance); or why they cannot be followed.
+    Zeebe's checks, in its order: each one over all instructions, the first failure answers."""
+    ids = [str(instruction.get("elementId", "")) for instruction in instructions]
+    for element_id in ids:
+        if element_id not in model.elements and element_id not in model.sequence_flows:
+            return f"{_EXPECTED}no element found with id '{element_id}'."
+    for element_id in ids:
         element = model.elements.get(element_id)
-        if element is None:
-            problems.append(f"element '{element_id}' does not exist")
-        elif element.element_type is BpmnElementType.BOUNDARY_EVENT:
-            problems.append(f"element '{element_id}' is a boundary event")
-        elif element.flow_scope_id != model.bpmn_process_id:
-            problems.append(
-                f"element '{element_id}' is inside a subprocess (starting there is not "
-                "supported yet)"
+        if element is not None and any(
+            model.element(scope_id).loop is not None
+            for scope_id in model.flow_scope_ids(element)[:-1]
+        ):
+            return (
+                f"{_EXPECTED}the element with id '{element_id}' is inside a multi-instance "
+                "subprocess. The creation of elements inside a multi-instance subprocess is not "
+                "supported."
             )
-        elif any(
+    for element_id in ids:
+        element = model.elements.get(element_id)
+        element_type = element.element_type if element else BpmnElementType.SEQUENCE_FLOW
+        if element_type in _UNSUPPORTED_TYPES:
+            return (
+                f"{_EXPECTED}the element with id '{element_id}' targets unsupported element type "
+                f"'{element_type}'. Supported element types are: {_SUPPORTED_TYPES}"
+            )
+    for element_id in ids:
+        if any(
             model.element(model.flow(f).source_id).element_type
             is BpmnElementType.EVENT_BASED_GATEWAY
-            for f in element.incoming
+            for f in model.element(element_id).incoming
         ):
-            problems.append(f"element '{element_id}' belongs to an event-based gateway")
-        else:
-            starts.append({"elementId": element_id, "elementInstanceKey": ctx.key()})
-    if problems:
-        return "Expected to create instance of process with start instructions but " + "; ".join(
-            problems
-        )
+            return (
+                f"{_EXPECTED}the element with id '{element_id}' belongs to an event-based "
+                "gateway. The creation of elements belonging to an event-based gateway is not "
+                "supported."
+            )
+    opened: dict[str, int] = {}  # flow scope id -> the key of its instance
+    starts: list[dict[str, Any]] = []
+    for element_id in ids:
+        scopes = []
+        for scope_id in reversed(model.flow_scope_ids(model.element(element_id))[:-1]):
+            if scope_id not in opened:
+                opened[scope_id] = ctx.key()
+            scopes.append({"elementId": scope_id, "elementInstanceKey": opened[scope_id]})
+        start: dict[str, Any] = {"elementId": element_id, "elementInstanceKey": ctx.key()}
+        if scopes:
+            start["flowScopes"] = scopes
+        starts.append(start)
     return starts
 
 
@@ -82,7 +113,7 @@ def create(ctx: Context, command: Record) -> None:
         ctx.result.reject(command, RejectionType.NOT_FOUND, found)
         return
     model = ctx.model(found.key)
-    if model.none_start_event_id is None:
+    if model.none_start_event_id is None and not command.value.get("startInstructions"):
         ctx.result.reject(
             command,
             RejectionType.INVALID_STATE,

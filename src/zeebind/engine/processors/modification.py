@@ -163,7 +163,7 @@ def _validate_variable_scopes(model: Process, activations: list[_Activation]) ->
             f"'{_join(unknown)}'"
         )
     for activation in activations:
-        allowed = {activation.element.id, *_flow_scope_ids(model, activation.element)}
+        allowed = {activation.element.id, *model.flow_scope_ids(activation.element)}
         if any(s and s not in allowed for s, _ in activation.variables):
             raise _invalid(
                 f"Expected to modify instance of process '{process_id}' but it contains one or "
@@ -204,7 +204,7 @@ def _validate_ancestors(
         if activation.ancestor_key <= 0:
             continue
         ancestor_id = ctx.state.element_instances[activation.ancestor_key].element_id
-        if ancestor_id not in _flow_scope_ids(model, activation.element):
+        if ancestor_id not in model.flow_scope_ids(activation.element):
             problems += (
                 f"\n- instance '{activation.ancestor_key}' of element '{ancestor_id}' is not an "
                 f"ancestor of element '{activation.element.id}'"
@@ -245,7 +245,7 @@ def _resolve_flow_scopes(
     process_id = model.bpmn_process_id
     conflicts = []
     for activation in activations:
-        chain = _flow_scope_ids(model, activation.element)  # innermost first
+        chain = model.flow_scope_ids(activation.element)  # innermost first
         if activation.ancestor_key > 0:
             ancestor_id = ctx.state.element_instances[activation.ancestor_key].element_id
             activation.base_key = activation.ancestor_key
@@ -400,7 +400,9 @@ def _activate(ctx: Context, instance: ElementInstance, activation: _Activation) 
             if documents.get(scope_element.id):
                 variables.set_local(ctx, scope_key, documents[scope_element.id])
             continue
-        scope = _create_scope(ctx, scope, scope_element, scope_key, documents.get(scope_element.id))
+        scope = activities.open_flow_scope(
+            ctx, scope, scope_element, scope_key, documents.get(scope_element.id)
+        )
     value = flow.element_value(scope, activation.element)
     own = documents.get(activation.element.id)
     if own:
@@ -408,39 +410,7 @@ def _activate(ctx: Context, instance: ElementInstance, activation: _Activation) 
     ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, activation.element_key, value)
 
 
-def _create_scope(
-    ctx: Context,
-    outer: ElementInstance,
-    element: FlowNode,
-    key: int,
-    document: dict[str, Any] | None,
-) -> ElementInstance:
-    """A subprocess instance for an element inside it: no start event, no input mappings, but
-    its variable instructions, then the subscriptions of its boundary events and event
-    subprocess starts (buffered messages are not correlated to them here: that could interrupt
-    the scope before its element is in it)."""
-    value = flow.element_value(outer, element)
-    ctx.result.append_event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, value)
-    scope = ctx.state.element_instances[key]
-    if document:
-        variables.set_local(ctx, key, document)
-    if activities.open_events(ctx, scope, element, container=element):
-        ctx.result.append_event(_PI, ProcessInstanceIntent.ELEMENT_ACTIVATED, key, scope.value)
-    return scope
-
-
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _flow_scope_ids(model: Process, element: FlowNode) -> list[str]:
-    """The ids of the element's flow scopes, innermost first, ending with the process id."""
-    ids = []
-    scope_id = element.flow_scope_id
-    while scope_id != model.bpmn_process_id and scope_id in model.elements:
-        ids.append(scope_id)
-        scope_id = model.element(scope_id).flow_scope_id
-    ids.append(model.bpmn_process_id)
-    return ids
 
 
 def _element_type(model: Process, element_id: str) -> BpmnElementType:
