@@ -40,6 +40,14 @@ _FIELDS = (
     "operation_reference",
     "value",
 )
+
+
+def record_path(field: str) -> str:
+    """The JSON path of an envelope field (a `_FIELDS` name) in `records.record`, for SQL that
+    reads the log without decoding it in Python (the Operate exporter)."""
+    return f"$[{_FIELDS.index(field)}]"
+
+
 _VIEW_COLUMNS = ", ".join(
     f"record->'$[{i}]' AS {name}" if name == "value" else f"record->>{i} AS {name}"
     for i, name in enumerate(_FIELDS)
