@@ -211,7 +211,7 @@ def test_fetch_variables_selects(world: World) -> None:
 
 def test_a_header_name_that_is_no_http_token_is_delivered_sanitised(world: World) -> None:
     world.deploy(
-        process_xml("review", user_task("review", "camunda-forms:bpmn:review")), "review.bpmn"
+        process_xml("review", user_task("review-task", "camunda-forms:bpmn:review")), "review.bpmn"
     )
     world.start("review", {})
     [delivery] = world.app.wait_deliveries("forms", 1)
