@@ -347,7 +347,11 @@ def _check_compensation_throw(
             f"The referenced compensation activity '{activity_id}' must have either a "
             "compensation boundary event or be a subprocess",
         )
-    if activity.flow_scope_id != throw.flow_scope_id:
+    scopes = {throw.flow_scope_id}
+    scope = process.elements.get(throw.flow_scope_id)
+    if scope is not None and scope.element_type is BpmnElementType.EVENT_SUB_PROCESS:
+        scopes.add(scope.flow_scope_id)  # an event subprocess compensates its outer scope too
+    if activity.flow_scope_id not in scopes:
         findings.add(
             throw.id,
             f"The referenced compensation activity '{activity_id}' must be in the same scope as "

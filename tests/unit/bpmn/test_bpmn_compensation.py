@@ -111,6 +111,44 @@ def test_compensation_throw_for_a_subprocess(parse: Parse) -> None:
     )
 
 
+ERROR_START = '<bpmn:startEvent id="es"><bpmn:errorEventDefinition/></bpmn:startEvent>'
+UNDO_A = (
+    '<bpmn:endEvent id="undo-a"><bpmn:compensateEventDefinition activityRef="a"/></bpmn:endEvent>'
+)
+
+
+def test_event_subprocess_may_compensate_an_activity_of_its_outer_scope(parse: Parse) -> None:
+    process = parse(
+        START
+        + compensated()
+        + '<bpmn:subProcess id="esp" triggeredByEvent="true">'
+        + ERROR_START
+        + UNDO_A
+        + "</bpmn:subProcess>"
+    )
+    assert process.element("undo-a").events.compensate_activity_id == "a"  # type: ignore[attr-defined]
+
+
+def test_event_subprocess_compensates_no_further_out_than_its_outer_scope(
+    problems: Problems,
+) -> None:
+    assert problems(
+        START
+        + compensated()
+        + '<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
+        + '<bpmn:subProcess id="esp" triggeredByEvent="true">'
+        + ERROR_START
+        + UNDO_A
+        + "</bpmn:subProcess></bpmn:subProcess>"
+    ) == [
+        (
+            "undo-a",
+            "The referenced compensation activity 'a' must be in the same scope as the "
+            "compensation throw event",
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
