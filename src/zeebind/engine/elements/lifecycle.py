@@ -76,10 +76,9 @@ def complete(
     if failure is not None:
         fail(ctx, instance, failure)
         return
-    event(ctx, instance, Intent.ELEMENT_COMPLETED)
     compensation.activity_completed(ctx, instance, element)
-    if element.is_for_compensation:
-        compensation.handler_completed(ctx, instance)
+    event(ctx, instance, Intent.ELEMENT_COMPLETED)
+    compensation.handler_completed(ctx, instance, element)
     outgoing = element.outgoing if flows is None else flows
     if outgoing:
         flow.take_flows(ctx, instance, outgoing, flow_variables)
@@ -95,6 +94,7 @@ def _multi_instance() -> Any:
 
 
 def _complete_process(ctx: Context, instance: ElementInstance) -> None:
+    compensation.process_left(ctx, instance)
     v = instance.value
     fetch = ctx.state.awaiting_results.get(instance.key)
     if fetch is not None:
@@ -114,7 +114,6 @@ def _complete_process(ctx: Context, instance: ElementInstance) -> None:
     caller = ctx.state.element_instances.get(v["parentElementInstanceKey"])
     if caller is not None:
         _return_to_caller(ctx, instance, caller)
-    compensation.process_left(ctx, instance)
     event(ctx, instance, Intent.ELEMENT_COMPLETED)
 
 
@@ -136,6 +135,7 @@ def terminate(ctx: Context, instance: ElementInstance) -> Record:
     timers.cancel(ctx, instance)
     signals.close(ctx, instance)
     resolve_incidents_of(ctx, instance)
+    compensation.scope_terminating(ctx, instance)
     waits = False
     for child_key in list(instance.children):
         child = ctx.state.element_instances[child_key]
@@ -152,8 +152,6 @@ def terminate(ctx: Context, instance: ElementInstance) -> Record:
 
 def terminated(ctx: Context, instance: ElementInstance) -> None:
     """TERMINATED, then whatever waited for it: an interrupting event, or a terminating scope."""
-    if instance.element_type is BpmnElementType.PROCESS:
-        compensation.process_left(ctx, instance)
     trigger = ctx.state.event_triggers.get(instance.key)
     if trigger is not None:
         target = ctx.model(instance.process_definition_key).element(trigger.target_element_id)

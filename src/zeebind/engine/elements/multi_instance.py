@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zeebind.bpmn.model import FlowNode, LoopCharacteristics
-from zeebind.engine.behaviors import flow, messages, variables
+from zeebind.engine.behaviors import compensation, flow, messages, variables
 from zeebind.engine.behaviors.expressions import (
     Failure,
     ScopeVariables,
@@ -127,6 +127,7 @@ def complete_inner(
             return
         collected[counter - 1] = to_json(value)
         variables.set_local(ctx, body_instance.key, {loop.output_collection: collected})
+    compensation.activity_completed(ctx, inner, element)
     event(ctx, inner, Intent.ELEMENT_COMPLETED)
     _after_inner(ctx, body_instance, element, loop)
 
@@ -192,7 +193,9 @@ def complete_body(ctx: Context, body_instance: ElementInstance, element: FlowNod
         current = ctx.state.variables.get(body_instance.key, {}).get(loop.output_collection)
         collected = current.value if current is not None else []
         variables.propagate(ctx, body_instance.flow_scope_key, {loop.output_collection: collected})
+    compensation.activity_completed(ctx, body_instance, element)
     event(ctx, body_instance, Intent.ELEMENT_COMPLETED)
+    compensation.handler_completed(ctx, body_instance, element)  # a multi-instance handler
     if element.outgoing:
         flow.take_flows(ctx, body_instance, element.outgoing)
     else:
