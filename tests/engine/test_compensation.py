@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from engine_models import chain, end, flow, io, model, service, start
 
+from zeebind.broker import CommandRejected
 from zeebind.protocol.intent import (
     CompensationSubscriptionIntent,
     JobIntent,
     ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
 )
-from zeebind.protocol.record import Record, ValueType
+from zeebind.protocol.record import Record, RejectionType, ValueType
 from zeebind.testing import EngineHarness
 
 _CS = ValueType.COMPENSATION_SUBSCRIPTION
@@ -939,3 +942,123 @@ async def test_cancelling_while_handlers_run_terminates_them_and_deletes_the_sub
         )
         assert h.b.engine.state.element_instances == {}
         assert_compensation_state_empty(h)
+
+
+# --- migration ----------------------------------------------------------------------------------
+
+
+async def migrate(
+    h: EngineHarness, instance: int, target: int, *mappings: tuple[str, str]
+) -> Record:
+    return await h.b.command(
+        ValueType.PROCESS_INSTANCE_MIGRATION,
+        ProcessInstanceMigrationIntent.MIGRATE,
+        {
+            "targetProcessDefinitionKey": target,
+            "mappingInstructions": [
+                {"sourceElementId": s, "targetElementId": t} for s, t in mappings
+            ],
+        },
+        key=instance,
+    )
+
+
+async def deploy(h: EngineHarness, name: str, xml: str) -> int:
+    return int((await h.deploy((name, xml))).value["processesMetadata"][0]["processDefinitionKey"])
+
+
+MIGRATING_V1 = model(
+    "moving",
+    start(),
+    sub("S", start("s-start"), compensable("A"), end("s-end"), chain("s-start", "A", "s-end")),
+    service("W", "W"),
+    throw("undo"),
+    end(),
+    chain("start", "S", "W", "undo", "end"),
+)
+MIGRATING_V2 = model(
+    "moving",
+    start(),
+    sub("S2", start("s-start"), compensable("A2"), end("s-end"), chain("s-start", "A2", "s-end")),
+    service("W", "W"),
+    throw("undo"),
+    end(),
+    chain("start", "S2", "W", "undo", "end"),
+)
+
+
+async def test_migration_moves_subscriptions_whose_compensation_boundary_is_mapped() -> None:
+    async with EngineHarness() as h:
+        await deploy(h, "v1.bpmn", MIGRATING_V1)
+        instance = await h.create_instance("moving")
+        await complete(h, "A")
+        v2 = await deploy(h, "v2.bpmn", MIGRATING_V2)
+        await migrate(h, instance, v2, ("W", "W"), ("A-comp", "A2-comp"))
+        migrated = list(h.records().of(_CS, CompensationSubscriptionIntent.MIGRATED))
+        assert [
+            (r.value["compensableActivityId"], r.value["compensationHandlerId"]) for r in migrated
+        ] == [
+            ("A2", "undo-A2"),
+            ("S2", ""),
+        ]
+        assert {r.value["processDefinitionKey"] for r in migrated} == {v2}
+        await complete(h, "W")
+        await complete(h, "undo-A2")  # the target's handler
+        assert h.is_completed(instance)
+        assert_compensation_state_empty(h)
+
+
+async def test_migration_deletes_subscriptions_whose_compensation_boundary_is_not_mapped() -> None:
+    async with EngineHarness() as h:
+        await deploy(h, "v1.bpmn", MIGRATING_V1)
+        instance = await h.create_instance("moving")
+        await complete(h, "A")
+        v2 = await deploy(h, "v2.bpmn", MIGRATING_V2)
+        await migrate(h, instance, v2, ("W", "W"))
+        assert subscriptions(h)[-2:] == [(DELETED, "A", "undo-A"), (DELETED, "S", "")]
+        await complete(h, "W")  # nothing left to compensate
+        assert h.is_completed(instance)
+        assert_compensation_state_empty(h)
+
+
+async def test_migration_rejects_a_compensation_boundary_mapped_elsewhere() -> None:
+    timer_boundary = (
+        '<bpmn:boundaryEvent id="late" attachedToRef="A2"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</bpmn:boundaryEvent>"
+    )
+    wrong_type = model(
+        "moving",
+        start(),
+        compensable("A2"),
+        timer_boundary,
+        end("late-end"),
+        service("W", "W"),
+        end(),
+        chain("start", "A2", "W", "end"),
+        chain("late", "late-end"),
+    )
+    async with EngineHarness() as h:
+        await deploy(h, "v1.bpmn", MIGRATING_V1)
+        instance = await h.create_instance("moving")
+        await complete(h, "A")
+        flat = await deploy(h, "flat.bpmn", wrong_type)
+        with pytest.raises(CommandRejected) as err:
+            await migrate(h, instance, flat, ("W", "W"), ("A-comp", "late"))
+        assert err.value.rejection_type is RejectionType.INVALID_ARGUMENT
+        assert err.value.reason == (
+            "Expected to migrate process instance with id 'moving' but compensation boundary "
+            "event 'A-comp' is mapped to a target boundary event 'late' that has event type "
+            "'TIMER' different than compensation boundary event type."
+        )
+        with pytest.raises(CommandRejected) as err:
+            await migrate(h, instance, flat, ("W", "W"), ("A-comp", "A2-comp"))
+        assert err.value.rejection_type is RejectionType.INVALID_STATE
+        assert err.value.reason == (
+            "Expected to migrate process instance with id 'moving' but the flow scope of "
+            "compensation boundary event is changed. Flow scope 'S' is not in the same level as "
+            "'moving'. The flow scope of a compensation boundary event cannot be changed during "
+            "migration yet."
+        )
+        assert len(h.records().of(_CS, CREATED)) == 2
+        assert len(h.records().of(_CS)) == 2  # nothing changed

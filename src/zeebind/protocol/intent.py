@@ -160,6 +160,7 @@ class CompensationSubscriptionIntent(StrEnum):
     TRIGGERED = "TRIGGERED"
     COMPLETED = "COMPLETED"
     DELETED = "DELETED"
+    MIGRATED = "MIGRATED"
 
 
 class EscalationIntent(StrEnum):

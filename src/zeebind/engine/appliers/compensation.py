@@ -9,7 +9,7 @@ from zeebind.protocol.record import Record, ValueType
 
 
 def stored(state: State, record: Record) -> None:
-    """CREATED / TRIGGERED: the subscription as the record has it."""
+    """CREATED / TRIGGERED / MIGRATED: the subscription as the record has it."""
     state.compensation_subscriptions[record.key] = record.value
     instance_key = record.value["processInstanceKey"]
     state.compensation_by_instance.setdefault(instance_key, {})[record.key] = None
@@ -31,6 +31,7 @@ _CS = ValueType.COMPENSATION_SUBSCRIPTION
 APPLIERS: dict[tuple[ValueType, str], Applier] = {
     (_CS, CompensationSubscriptionIntent.CREATED): stored,
     (_CS, CompensationSubscriptionIntent.TRIGGERED): stored,
+    (_CS, CompensationSubscriptionIntent.MIGRATED): stored,
     (_CS, CompensationSubscriptionIntent.COMPLETED): removed,
     (_CS, CompensationSubscriptionIntent.DELETED): removed,
 }

@@ -44,13 +44,14 @@ def _triggered(value: dict[str, Any]) -> bool:
     return bool(value["throwEventId"])
 
 
-def _subscriptions(ctx: Context, process_instance_key: int) -> list[tuple[int, dict[str, Any]]]:
+def subscriptions(ctx: Context, process_instance_key: int) -> list[tuple[int, dict[str, Any]]]:
     """The process instance's subscriptions, in the order they were created."""
     owned = ctx.state.compensation_by_instance.get(process_instance_key, {})
     return [(key, ctx.state.compensation_subscriptions[key]) for key in owned]
 
 
-def _handlers(model: Process, scope_id: str) -> dict[str, str]:
+def handlers(model: Process, scope_id: str) -> dict[str, str]:
+    """The compensation handlers of a scope: activity id -> handler id."""
     if scope_id == model.bpmn_process_id:
         return model.compensation_handlers
     return getattr(model.element(scope_id), "compensation_handlers", {})
@@ -66,12 +67,12 @@ def activity_completed(ctx: Context, instance: ElementInstance, element: FlowNod
     scope = ctx.state.element_instances.get(instance.flow_scope_key)
     inner = scope is not None and scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY
     # The compensation boundary of a multi-instance activity belongs to its body.
-    handler_id = "" if inner else _handlers(model, element.flow_scope_id).get(element.id, "")
+    handler_id = "" if inner else handlers(model, element.flow_scope_id).get(element.id, "")
     if not handler_id and not (
         instance.element_type in _FLOW_SCOPES
         and any(
             _scope_key(v) == instance.key
-            for _, v in _subscriptions(ctx, instance.process_instance_key)
+            for _, v in subscriptions(ctx, instance.process_instance_key)
         )
     ):
         return
@@ -109,7 +110,7 @@ def throw(ctx: Context, instance: ElementInstance, element: Any) -> bool:
     target = element.events.compensate_activity_id
     pending = [
         (key, value)
-        for key, value in _subscriptions(ctx, instance.process_instance_key)
+        for key, value in subscriptions(ctx, instance.process_instance_key)
         if not _triggered(value)
     ]
     roots = [
@@ -202,7 +203,7 @@ def handler_completed(ctx: Context, instance: ElementInstance, element: FlowNode
     found = next(
         (
             (key, value)
-            for key, value in _subscriptions(ctx, instance.process_instance_key)
+            for key, value in subscriptions(ctx, instance.process_instance_key)
             if _triggered(value) and value["compensationHandlerInstanceKey"] == instance.key
         ),
         None,
@@ -215,7 +216,7 @@ def handler_completed(ctx: Context, instance: ElementInstance, element: FlowNode
     throw_key = value["throwEventInstanceKey"]
     if any(
         v["throwEventInstanceKey"] == throw_key
-        for _, v in _subscriptions(ctx, instance.process_instance_key)
+        for _, v in subscriptions(ctx, instance.process_instance_key)
     ):
         return
     thrower = ctx.state.element_instances.get(throw_key)
@@ -224,10 +225,10 @@ def handler_completed(ctx: Context, instance: ElementInstance, element: FlowNode
 
 
 def _complete_scope_subscriptions(ctx: Context, process_instance_key: int, scope_key: int) -> None:
-    subscriptions = _subscriptions(ctx, process_instance_key)
-    if any(_scope_key(v) == scope_key for _, v in subscriptions):
+    owned = subscriptions(ctx, process_instance_key)
+    if any(_scope_key(v) == scope_key for _, v in owned):
         return  # something inside is still being compensated
-    for key, value in subscriptions:
+    for key, value in owned:
         if (
             value["compensableActivityInstanceKey"] == scope_key
             and not value["compensationHandlerId"]
@@ -246,20 +247,18 @@ def scope_terminating(ctx: Context, instance: ElementInstance) -> None:
     if instance.element_type is BpmnElementType.PROCESS:
         process_left(ctx, instance)
     elif instance.element_type in (BpmnElementType.SUB_PROCESS, BpmnElementType.EVENT_SUB_PROCESS):
-        _delete_inside(ctx, _subscriptions(ctx, instance.process_instance_key), instance.key)
+        _delete_inside(ctx, subscriptions(ctx, instance.process_instance_key), instance.key)
 
 
-def _delete_inside(
-    ctx: Context, subscriptions: list[tuple[int, dict[str, Any]]], scope_key: int
-) -> None:
-    for key, value in subscriptions:
+def _delete_inside(ctx: Context, owned: list[tuple[int, dict[str, Any]]], scope_key: int) -> None:
+    for key, value in owned:
         if _scope_key(value) == scope_key:
             ctx.result.append_event(_CS, CompensationSubscriptionIntent.DELETED, key, value)
-            _delete_inside(ctx, subscriptions, value["compensableActivityInstanceKey"])
+            _delete_inside(ctx, owned, value["compensableActivityInstanceKey"])
 
 
 def process_left(ctx: Context, instance: ElementInstance) -> None:
     """The process instance completes or is terminated: nothing of it can be compensated any
     more."""
-    for key, value in _subscriptions(ctx, instance.key):
+    for key, value in subscriptions(ctx, instance.key):
         ctx.result.append_event(_CS, CompensationSubscriptionIntent.DELETED, key, value)

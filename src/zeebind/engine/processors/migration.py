@@ -6,8 +6,10 @@ and signal subscriptions keep their keys and values (a timer its due date) and g
 process definition key, process id, version and element id (the MIGRATED events). Catch events
 follow the mapping (boundary events of activities, event subprocess start events of scopes, the
 events after an event-based gateway): a mapped catch event keeps its subscription or timer, an
-unmapped source one's is closed, an unmapped target one opens a new one. All is validated first
-(all or nothing), breadth-first from the process instance, as Zeebe does.
+unmapped source one's is closed, an unmapped target one opens a new one. Compensation
+subscriptions follow the mapping of their activity's compensation boundary event (MIGRATED);
+those whose boundary is not mapped are deleted. All is validated first (all or nothing),
+breadth-first from the process instance, as Zeebe does.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from typing import Any
 from zeebind.bpmn.model import (
     BoundaryEvent,
     BpmnElementType,
+    BpmnEventType,
     EventBasedGateway,
     FlowNode,
     Process,
     StartEvent,
 )
-from zeebind.engine.behaviors import messages, signals, timers
+from zeebind.engine.behaviors import compensation, messages, signals, timers
 from zeebind.engine.behaviors.expressions import Failure
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import ElementInstance, ProcessDefinition
 from zeebind.protocol.intent import (
+    CompensationSubscriptionIntent,
     IncidentIntent,
     JobIntent,
     MessageSubscriptionIntent,
@@ -41,6 +45,7 @@ from zeebind.protocol.intent import (
 from zeebind.protocol.record import Record, RejectionType, ValueType
 
 _MIGRATION = ValueType.PROCESS_INSTANCE_MIGRATION
+_CS = ValueType.COMPENSATION_SUBSCRIPTION
 _MS = ValueType.MESSAGE_SUBSCRIPTION
 _PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
 _SUPPORTED = frozenset(
@@ -97,9 +102,11 @@ def migrate(ctx: Context, command: Record) -> None:
     try:
         instance, target = _find(ctx, key, target_key)
         steps = _plan(ctx, instance, target, mappings)
+        compensations = _plan_compensations(ctx, instance, target, dict(mappings))
     except Rejected as rejected:
         ctx.result.reject(command, rejected.rejection_type, rejected.reason)
         return
+    _apply_compensations(ctx, instance, target, compensations)
     for step in steps:
         _apply(ctx, step, target)
     event = ctx.result.append_event(
@@ -398,6 +405,80 @@ def _subscription_failed(key: int, element_id: str, failure: Failure) -> Rejecte
         f"Expected to migrate process instance '{key}' but a catch event of element "
         f"'{element_id}' could not be subscribed to: {failure.message}"
     )
+
+
+def _plan_compensations(
+    ctx: Context, instance: ElementInstance, target: ProcessDefinition, mapping: dict[str, str]
+) -> dict[str, str]:
+    """Compensation subscriptions follow the mapping of their activity's compensation boundary
+    event (Zeebe 8.8): source activity id -> target activity id, for the activity and the flow
+    scopes above it, which must pair up level by level. The others are deleted."""
+    source_model = ctx.model(instance.process_definition_key)
+    target_model = ctx.model(target.key)
+    moves: dict[str, str] = {}
+    for _, value in compensation.subscriptions(ctx, instance.key):
+        activity = source_model.elements.get(value["compensableActivityId"])
+        if activity is None or (
+            activity.element_type is BpmnElementType.SUB_PROCESS and activity.loop is None
+        ):
+            continue  # subprocesses follow the activities inside them
+        source_boundary = next(
+            (
+                b
+                for b in activity.boundary_event_ids
+                if source_model.element(b).event_type is BpmnEventType.COMPENSATION and b in mapping
+            ),
+            None,
+        )
+        if source_boundary is None:
+            continue
+        target_boundary = target_model.element(mapping[source_boundary])
+        if (
+            not isinstance(target_boundary, BoundaryEvent)
+            or target_boundary.event_type is not BpmnEventType.COMPENSATION
+        ):
+            raise Rejected(
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected to migrate process instance with id '{source_model.bpmn_process_id}' "
+                f"but compensation boundary event '{source_boundary}' is mapped to a target "
+                f"boundary event '{target_boundary.id}' that has event type "
+                f"'{target_boundary.event_type}' different than compensation boundary event type.",
+            )
+        source_id, target_id = activity.id, target_boundary.attached_to_id
+        while True:
+            source_root = source_id == source_model.bpmn_process_id
+            target_root = target_id == target_model.bpmn_process_id
+            if source_root != target_root:
+                raise _state(
+                    "Expected to migrate process instance with id "
+                    f"'{source_model.bpmn_process_id}' but the flow scope of compensation "
+                    f"boundary event is changed. Flow scope '{source_id}' is not in the same "
+                    f"level as '{target_id}'. The flow scope of a compensation boundary event "
+                    "cannot be changed during migration yet."
+                )
+            moves[source_id] = target_id
+            if source_root:
+                break
+            source_id = source_model.element(source_id).flow_scope_id
+            target_id = target_model.element(target_id).flow_scope_id
+    return moves
+
+
+def _apply_compensations(
+    ctx: Context, instance: ElementInstance, target: ProcessDefinition, moves: dict[str, str]
+) -> None:
+    target_model = ctx.model(target.key)
+    for key, value in compensation.subscriptions(ctx, instance.key):
+        target_id = moves.get(value["compensableActivityId"])
+        if target_id is None:
+            ctx.result.append_event(_CS, CompensationSubscriptionIntent.DELETED, key, value)
+            continue
+        migrated = {**value, "processDefinitionKey": target.key, "compensableActivityId": target_id}
+        element = target_model.element(target_id)
+        handler = compensation.handlers(target_model, element.flow_scope_id).get(target_id)
+        if handler is not None:
+            migrated["compensationHandlerId"] = handler
+        ctx.result.append_event(_CS, CompensationSubscriptionIntent.MIGRATED, key, migrated)
 
 
 # --- application ------------------------------------------------------------------------------
