@@ -523,7 +523,45 @@ async def test_throw_inside_a_subprocess_compensates_only_its_own_instance() -> 
         assert_compensation_state_empty(h)
 
 
-async def test_active_or_terminated_subprocess_is_not_compensated() -> None:
+async def test_active_subprocess_is_not_compensated() -> None:
+    m = model(
+        "running",
+        start(),
+        gateway("parallel", "fork"),
+        sub(
+            "S",
+            start("s-start"),
+            compensable("A"),
+            service("wait", "wait"),
+            end("s-end"),
+            chain("s-start", "A", "wait", "s-end"),
+        ),
+        service("B", "B"),
+        throw("undo"),
+        gateway("parallel", "join"),
+        end(),
+        chain("start", "fork", "S", "join", "end"),
+        chain("fork", "B", "undo", "join"),
+    )
+    async with EngineHarness() as h:
+        await h.deploy(("running.bpmn", m))
+        instance = await h.create_instance("running")
+        await complete(h, "A")  # completed, but inside S, which is still active
+        await complete(h, "B")
+        assert h.process_instance_intents("undo")[-1] == "ELEMENT_COMPLETED"
+        assert await h.activate_jobs("undo-A") == []
+        await complete(h, "wait")
+        assert h.is_completed(instance)
+        assert subscriptions(h) == [
+            (CREATED, "A", "undo-A"),
+            (CREATED, "S", ""),
+            (DELETED, "A", "undo-A"),
+            (DELETED, "S", ""),
+        ]
+        assert_compensation_state_empty(h)
+
+
+async def test_terminated_subprocess_is_not_compensated() -> None:
     stop = (
         '<bpmn:boundaryEvent id="stop" attachedToRef="work"><bpmn:timerEventDefinition>'
         "<bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition>"
