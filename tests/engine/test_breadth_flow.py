@@ -281,6 +281,53 @@ async def test_terminate_end_event_ends_the_other_branches() -> None:
         assert h.b.engine.state.jobs == {}
 
 
+async def test_terminate_end_event_drops_the_tokens_still_in_flight() -> None:
+    # The fork takes both flows; the terminate end event runs before the task's activation,
+    # which then must not start: the process completes, no job is left behind.
+    m = model(
+        "terminate-first",
+        start(),
+        '<bpmn:parallelGateway id="fork"/>',
+        '<bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>',
+        service("slow", "slow"),
+        end(),
+        flow("s0", "start", "fork"),
+        flow("s1", "fork", "stop"),
+        flow("s2", "fork", "slow"),
+        chain("slow", "end"),
+    )
+    sub = model(
+        "terminate-inside",
+        start(),
+        '<bpmn:subProcess id="sub"><bpmn:startEvent id="sub-start"/>'
+        '<bpmn:parallelGateway id="sub-fork"/>'
+        '<bpmn:endEvent id="sub-stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>'
+        '<bpmn:serviceTask id="inner"><bpmn:extensionElements>'
+        '<zeebe:taskDefinition type="inner"/></bpmn:extensionElements></bpmn:serviceTask>'
+        '<bpmn:endEvent id="sub-end"/>'
+        + chain("sub-start", "sub-fork", "sub-stop")
+        + flow("t2", "sub-fork", "inner")
+        + chain("inner", "sub-end")
+        + "</bpmn:subProcess>",
+        service("after", "after"),
+        end(),
+        chain("start", "sub", "after", "end"),
+    )
+    async with EngineHarness() as h:
+        await h.deploy(("t.bpmn", m), ("s.bpmn", sub))
+        instance = await h.create_instance("terminate-first")
+        assert h.is_completed(instance)
+        assert h.process_instance_intents("slow") == []
+        assert h.b.engine.state.jobs == {}
+        # In a subprocess: only the subprocess ends; the process goes on after it.
+        nested = await h.create_instance("terminate-inside")
+        assert h.process_instance_intents("inner") == []
+        assert h.process_instance_intents("sub")[-1] == "ELEMENT_COMPLETED"
+        [(key, _)] = await h.activate_jobs("after")
+        await h.complete_job(key)
+        assert h.is_completed(nested)
+
+
 async def test_link_events_and_script_task() -> None:
     script = (
         '<bpmn:scriptTask id="calc"><bpmn:extensionElements>'

@@ -111,6 +111,9 @@ class ElementInstance:
     # Children that left this scope: multi-instance counters (numberOfCompletedInstances, ...).
     completed_children: int = 0
     terminated_children: int = 0
+    # A terminate end event completed in this scope: nothing new starts in it (the tokens still
+    # in flight are dropped) and it completes once its children are terminated.
+    interrupted: bool = False
 
     @property
     def active_children(self) -> int:

@@ -99,6 +99,8 @@ def element_left(state: State, record: Record) -> None:
         scope.children.pop(record.key, None)
         if record.intent == ProcessInstanceIntent.ELEMENT_COMPLETED:
             scope.completed_children += 1
+            if record.value.get("bpmnEventType") == "TERMINATE":
+                scope.interrupted = True
         else:
             scope.terminated_children += 1
     if instance.element_type is BpmnElementType.PROCESS:

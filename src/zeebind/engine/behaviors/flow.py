@@ -56,19 +56,19 @@ def activate(
     variables: dict[str, Any] | None = None,
     *,
     now: bool = False,
-) -> int:
-    """Asks for `element` to be activated in `scope`; returns the new element instance key."""
-    key = ctx.key()
+) -> None:
+    """Asks for `element` to be activated in `scope`. Its key is chosen when the activation
+    runs: an activation dropped because its scope ended meanwhile uses no key (every key is in
+    some event, so a replay resumes the key counter exactly where it was)."""
     value = element_value(scope, element)
     if variables:
         value["variables"] = variables
     if now:
         ctx.process_now(
-            Record(RecordType.COMMAND, _PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, value, key=key)
+            Record(RecordType.COMMAND, _PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, value, key=-1)
         )
     else:
-        ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, key, value)
-    return key
+        ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, -1, value)
 
 
 def take_flows(
@@ -100,11 +100,10 @@ def take_flows(
         elif isinstance(target, InclusiveGateway) and len(target.incoming) > 1:
             check_inclusive_join(ctx, scope, target)
         elif event_variables is not None:
-            key = ctx.key()
             value = element_value(scope, target)
             value["variables"] = event_variables
             value["eventTriggered"] = True
-            ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, key, value)
+            ctx.result.follow_up(_PI, ProcessInstanceIntent.ACTIVATE_ELEMENT, -1, value)
         else:
             activate(ctx, scope, target)
 
@@ -131,6 +130,12 @@ def complete_scope_if_done(ctx: Context, scope_key: int) -> None:
     """A flow scope with no active children and no tokens in flight completes."""
     scope = ctx.state.element_instances.get(scope_key)
     if scope is None or scope.state != ProcessInstanceIntent.ELEMENT_ACTIVATED:
+        return
+    if scope.interrupted:  # by a terminate end event: the tokens in flight do not count
+        if scope.active_children == 0:
+            ctx.result.follow_up(
+                _PI, ProcessInstanceIntent.COMPLETE_ELEMENT, scope_key, scope.value
+            )
         return
     recheck_inclusive_joins(ctx, scope)
     if scope.active_children == 0 and scope.active_flows == 0:

@@ -29,9 +29,15 @@ def activate_element(ctx: Context, command: Record) -> None:
         return
     instance = ctx.state.element_instances.get(command.key)
     if instance is None:
+        scope = ctx.state.element_instances.get(command.value["flowScopeKey"])
+        if command.value["flowScopeKey"] > 0 and (scope is None or scope.interrupted):
+            # Its flow scope ended (or a terminate end event ended it) while this token was in
+            # flight: nothing starts there any more (Zeebe rejects the activation).
+            return
         value = {name: command.value[name] for name in flow.ELEMENT_FIELDS}
-        ctx.result.append_event(_PI, Intent.ELEMENT_ACTIVATING, command.key, value)
-        instance = ctx.state.element_instances[command.key]
+        key = command.key if command.key > 0 else ctx.key()
+        ctx.result.append_event(_PI, Intent.ELEMENT_ACTIVATING, key, value)
+        instance = ctx.state.element_instances[key]
         loop_variables = command.value.get("loopVariables")
         if loop_variables:
             variables.set_local(ctx, instance.key, loop_variables)
@@ -59,7 +65,9 @@ def complete_element(ctx: Context, command: Record) -> None:
         Intent.ELEMENT_COMPLETING,
     ):
         return
-    if instance.element_type in _SCOPES and (instance.active_children or instance.active_flows):
+    if instance.element_type in _SCOPES and (
+        instance.active_children or (instance.active_flows and not instance.interrupted)
+    ):
         return  # work arrived in the scope meanwhile
     element = flow.element_of(ctx, instance)
     if instance.element_type is BpmnElementType.EVENT_BASED_GATEWAY:
