@@ -73,3 +73,26 @@ async def test_snapshot_of_another_state_layout_falls_back_to_the_log(tmp_path: 
     async with EngineHarness(tmp_path) as h:
         [(_, job)] = await h.activate_jobs("work")
         assert job["processInstanceKey"] == instance
+
+
+def test_the_snapshot_format_follows_the_layout_of_every_state_class() -> None:
+    import dataclasses
+
+    from zeebind.engine import snapshot, state
+
+    before = snapshot.FORMAT
+    assert before == snapshot._layout()
+    # A field added to a nested class (not only to State) changes the format.
+    original = state.ElementInstance
+
+    @dataclasses.dataclass(slots=True)
+    class ElementInstance(original):  # type: ignore[misc,valid-type]
+        added_later: int = 0
+
+    ElementInstance.__module__ = state.__name__
+    state.ElementInstance = ElementInstance  # type: ignore[misc]
+    try:
+        assert snapshot._layout() != before
+    finally:
+        state.ElementInstance = original  # type: ignore[misc]
+    assert snapshot._layout() == before

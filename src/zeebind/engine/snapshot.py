@@ -8,12 +8,32 @@ of the log itself.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
+import zlib
 
+from zeebind.engine import state as state_module
 from zeebind.engine.state import State
 
-# Bump when the state layout changes: older snapshots are then ignored (full replay).
-FORMAT = 1
+
+def _layout() -> int:
+    """A fingerprint of the state's layout: the fields of `State` and of every dataclass of
+    `engine.state` (an element instance, a job, ...). A snapshot is used only by a zeebind with
+    the same fingerprint, so a changed layout (a field added to an element instance) can never
+    be unpickled into objects that lack it; that zeebind replays the whole log instead."""
+    parts = ["State:" + ",".join(sorted(vars(State())))]
+    for name, kind in sorted(vars(state_module).items()):
+        if (
+            isinstance(kind, type)
+            and dataclasses.is_dataclass(kind)
+            and kind.__module__ == state_module.__name__
+        ):
+            parts.append(name + ":" + ",".join(f.name for f in dataclasses.fields(kind)))
+    return zlib.crc32("|".join(parts).encode()) & 0x7FFF_FFFF
+
+
+# Stored beside each snapshot; a snapshot of another format is not used (full replay).
+FORMAT = _layout()
 
 
 def dump(state: State) -> bytes:
@@ -23,8 +43,8 @@ def dump(state: State) -> bytes:
 def load(data: bytes) -> State | None:
     """The snapshot's state, or None when it cannot be used (then the whole log is replayed).
 
-    A snapshot written by a zeebind whose state had other fields is not used either, so a
-    layout change never needs a FORMAT bump to stay safe.
+    A snapshot written by a zeebind whose state had other fields is not used either (the
+    broker already skips one of another FORMAT).
     """
     try:
         state = pickle.loads(data)  # zeebind's own snapshot, read from its own database
