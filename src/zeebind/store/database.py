@@ -234,11 +234,13 @@ class Checkpointer:
         self._path = path
         self._due = threading.Event()
         self._stopping = False
+        self._requested = False
         self.checkpoints = 0
         self._thread = threading.Thread(target=self._run, name="zeebind-checkpoint", daemon=True)
         self._thread.start()
 
     def request(self) -> None:
+        self._requested = True
         self._due.set()
 
     def stop(self) -> None:
@@ -252,13 +254,15 @@ class Checkpointer:
             while True:
                 self._due.wait()
                 self._due.clear()
+                if self._requested:  # a request made just before stop() still runs
+                    self._requested = False
+                    try:
+                        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                        self.checkpoints += 1
+                    except sqlite3.Error:
+                        # The WAL only grows until the next checkpoint works; nothing is lost.
+                        log.exception("checkpointing the log failed")
                 if self._stopping:
                     return
-                try:
-                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    self.checkpoints += 1
-                except sqlite3.Error:
-                    # The WAL only grows until the next checkpoint works; nothing is lost.
-                    log.exception("checkpointing the log failed")
         finally:
             connection.close()
