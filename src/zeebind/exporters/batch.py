@@ -2,62 +2,102 @@
 
 Each statement writes all of a table's rows in the batch from one JSON array (`json_each`), so
 SQLite does the work in one call, with the GIL released, instead of one round trip per row.
+
+The frequent records (PROCESS_INSTANCE element starts and ends, taken sequence flows, VARIABLE
+created/updated: about half of the log) are not turned into rows in Python at all: the batch
+keeps only their log positions, and SQL reads those records from the log (attached to the read
+model's connection) and projects them (`_HOT_TEMPLATES`, one statement a kind; an element that
+starts and ends in the same batch is inserted, then updated). Without a log file (an in-memory
+engine, or an exporter without `log_path`) the batch keeps the records themselves as JSON rows
+and the same SQL reads them from those rows. The rare records (definitions, incidents,
+decisions) become rows in Python.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from zeebind.exporters.read_model import (
     DD_COLUMNS,
     DI_COLUMNS,
     DRD_COLUMNS,
+    FLOW_NODE_TYPES,
     FNI_COLUMNS,
     INCIDENT_COLUMNS,
     PD_COLUMNS,
     PI_COLUMNS,
     VARIABLE_COLUMNS,
 )
+from zeebind.store.database import record_path
 
 Statements = list[tuple[str, tuple[Any, ...]]]
 
+# The kinds of frequent records, each collected in a list of its own (`Batch.hot`); each
+# process kind is followed by its flow-node kind.
+PROCESS_STARTS, NODE_STARTS, PROCESS_ENDS, NODE_ENDS, FLOWS, VARIABLES = range(6)
+
+
+class Source(NamedTuple):
+    """Where the SQL of the frequent records reads them: `sql` selects position, key,
+    timestamp, intent and `rec`, a JSON text holding the record's value at `value_path`, for
+    the JSON array `$ITEMS` of one kind's positions or rows."""
+
+    sql: str
+    value_path: str
+
+
+_KEY, _TIMESTAMP, _INTENT = (record_path(f) for f in ("key", "timestamp", "intent"))
+# The log, by the positions in a JSON array (its records are JSON envelopes, store/database.py) ...
+LOG_SOURCE = Source(
+    f"SELECT r.position AS position, r.record->>'{_KEY}' AS key, "
+    f"r.record->>'{_TIMESTAMP}' AS timestamp, r.record->>'{_INTENT}' AS intent, "
+    "r.record AS rec FROM log.records AS r "
+    "WHERE r.position IN (SELECT value FROM json_each($ITEMS))",
+    record_path("value"),
+)
+# ... or a JSON array of [position, key, timestamp, intent, value] rows.
+ROWS_SOURCE = Source(
+    "SELECT j.value->>0 AS position, j.value->>1 AS key, j.value->>2 AS timestamp, "
+    "j.value->>3 AS intent, j.value AS rec FROM json_each($ITEMS) AS j",
+    "$[4]",
+)
+
 
 class Batch:
-    """The rows commits add or change; rows created in the same batch are changed in place."""
+    """What commits add or change: the frequent records (positions or JSON rows, by kind) and
+    the rows of the rare ones (an incident created in the same batch is changed in place)."""
 
     __slots__ = (
         "decision_instances",
         "decisions",
         "definitions",
         "drds",
+        "element_names",
         "first",
-        "flownode_ends",
         "flownode_incidents",
-        "flownodes",
-        "flows",
+        "hot",
         "incident_states",
         "incidents",
-        "instance_ends",
         "instance_incidents",
-        "instances",
         "position",
-        "variables",
+        "source",
     )
 
     def __init__(self) -> None:
         self.first = 0  # the position of the first record projected into it
         self.position = 0  # ... and of the last
+        self.source = ROWS_SOURCE  # where the SQL reads the frequent records from
+        # Per kind: log positions (LOG_SOURCE) or JSON rows (ROWS_SOURCE), in log order.
+        self.hot: tuple[list[Any], ...] = ([], [], [], [], [], [])
         self.definitions: list[tuple[Any, ...]] = []
-        self.instances: dict[int, list[Any]] = {}
-        self.instance_ends: dict[int, tuple[str, int]] = {}
+        self.element_names: list[tuple[int, str, str]] = []
         self.instance_incidents: dict[int, int] = {}
-        self.flownodes: dict[int, list[Any]] = {}
-        self.flownode_ends: dict[int, tuple[str, int]] = {}
         self.flownode_incidents: dict[int, tuple[int, int | None]] = {}
-        self.flows: list[tuple[int, int, str]] = []
-        self.variables: dict[int, tuple[Any, ...]] = {}
         self.incidents: dict[int, list[Any]] = {}
         self.incident_states: dict[int, str] = {}
         self.drds: list[tuple[Any, ...]] = []
@@ -86,26 +126,78 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) " + _select(len(columns))
 
 
-_INSERT_PI = _insert("process_instances", PI_COLUMNS)
-_INSERT_FNI = _insert("flownode_instances", FNI_COLUMNS)
-_INSERT_INCIDENT = _insert("incidents", INCIDENT_COLUMNS)
-_INSERT_FLOW = _insert("sequence_flows", ("key", "process_instance_key", "sequence_flow_id"))
-_UPSERT_VARIABLE = (
-    _insert("variables", VARIABLE_COLUMNS).replace("INSERT OR REPLACE", "INSERT")
-    + " WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+def _key(expression: str) -> str:
+    """Zeebe writes -1 for "no key"; Operate leaves the field out."""
+    return f"CASE WHEN typeof({expression}) = 'integer' AND {expression} > 0 THEN {expression} END"
+
+
+def _field(name: str) -> str:
+    """A field of the record's value ($V: the value's path in the source's `rec`)."""
+    return f"s.rec->>'$V.{name}'"
+
+
+_FLOW_NODE_TYPE_LIST = ", ".join(f"'{t}'" for t in FLOW_NODE_TYPES)
+_DEFINITION = _field("processDefinitionKey")
+_INSTANCE = _field("processInstanceKey")
+_ELEMENT = _field("elementId")
+_ELEMENT_TYPE = _field("bpmnElementType")
+_TENANT = _field("tenantId")
+# `v.get("tenantId", "<default>")`: the default only when the field is missing, not when null.
+_TENANT_OR_DEFAULT = (
+    f"CASE WHEN json_type(s.rec, '$V.tenantId') IS NULL THEN '<default>' ELSE {_TENANT} END"
 )
-_END_PI = (
-    "UPDATE process_instances SET state = j.value->>1, end_date = j.value->>2 "
-    "FROM json_each(?) AS j WHERE process_instances.key = j.value->>0"
+# The projection of the frequent records, one statement a kind (`$SOURCE`: Source.sql). SQLite
+# parses each record once: further fields of the same text come from its parse cache.
+_HOT_TEMPLATES = (
+    # PROCESS_STARTS: ELEMENT_ACTIVATING of the process element
+    f"INSERT OR REPLACE INTO process_instances ({', '.join(PI_COLUMNS)}) "
+    f"SELECT s.key, {_DEFINITION}, {_field('bpmnProcessId')}, {_field('version')}, "
+    f"(SELECT d.version_tag FROM process_definitions AS d WHERE d.key = {_DEFINITION}), "
+    f"{_key(_field('parentProcessInstanceKey'))}, {_key(_field('parentElementInstanceKey'))}, "
+    f"s.timestamp, NULL, 'ACTIVE', 0, 0, {_TENANT} FROM ($SOURCE) AS s",
+    # NODE_STARTS: ELEMENT_ACTIVATING of any other element
+    f"INSERT OR REPLACE INTO flownode_instances ({', '.join(FNI_COLUMNS)}) "
+    f"SELECT s.key, {_INSTANCE}, {_DEFINITION}, {_ELEMENT}, "
+    "COALESCE((SELECT n.name FROM temp.element_names AS n "
+    f"WHERE n.definition_key = {_DEFINITION} AND n.element_id = {_ELEMENT}), {_ELEMENT}), "
+    f"CASE WHEN {_ELEMENT_TYPE} IN ({_FLOW_NODE_TYPE_LIST}) THEN {_ELEMENT_TYPE} "
+    f"ELSE 'UNKNOWN' END, 'ACTIVE', s.timestamp, NULL, NULL, 0, {_TENANT} FROM ($SOURCE) AS s",
+    # PROCESS_ENDS: ELEMENT_COMPLETED/TERMINATED of the process element (one per key)
+    "UPDATE process_instances SET state = CASE s.intent WHEN 'ELEMENT_COMPLETED' "
+    "THEN 'COMPLETED' ELSE 'CANCELED' END, end_date = s.timestamp "
+    "FROM ($SOURCE) AS s WHERE process_instances.key = s.key",
+    # NODE_ENDS
+    "UPDATE flownode_instances SET state = CASE s.intent WHEN 'ELEMENT_COMPLETED' "
+    "THEN 'COMPLETED' ELSE 'TERMINATED' END, end_date = s.timestamp "
+    "FROM ($SOURCE) AS s WHERE flownode_instances.key = s.key",
+    # FLOWS: SEQUENCE_FLOW_TAKEN
+    "INSERT OR REPLACE INTO sequence_flows (key, process_instance_key, sequence_flow_id) "
+    f"SELECT s.key, {_INSTANCE}, {_ELEMENT} FROM ($SOURCE) AS s",
+    # VARIABLES: CREATED/UPDATED, in log order (a later update of the same variable wins)
+    f"INSERT INTO variables ({', '.join(VARIABLE_COLUMNS)}) "
+    f"SELECT s.key, {_INSTANCE}, {_field('scopeKey')}, {_field('name')}, {_field('value')}, "
+    f"{_TENANT_OR_DEFAULT} FROM ($SOURCE) AS s "
+    "WHERE true ORDER BY s.position ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+)
+
+
+@functools.cache
+def hot_statements(source: Source) -> tuple[str, ...]:
+    """The statements of the frequent records' kinds, reading them from `source`."""
+    return tuple(
+        sql.replace("$SOURCE", source.sql).replace("$V", source.value_path).replace("$ITEMS", "?")
+        for sql in _HOT_TEMPLATES
+    )
+
+
+_INSERT_INCIDENT = _insert("incidents", INCIDENT_COLUMNS)
+_INSERT_NAMES = (
+    "INSERT OR REPLACE INTO temp.element_names (definition_key, element_id, name) " + _select(3)
 )
 _INCIDENTS_PI = (
     "UPDATE process_instances SET incident_count = incident_count + (j.value->>1), "
     "incident = (incident_count + (j.value->>1) > 0) FROM json_each(?) AS j "
     "WHERE process_instances.key = j.value->>0"
-)
-_END_FNI = (
-    "UPDATE flownode_instances SET state = j.value->>1, end_date = j.value->>2 "
-    "FROM json_each(?) AS j WHERE flownode_instances.key = j.value->>0"
 )
 _INCIDENT_FNI = (
     "UPDATE flownode_instances SET incident = j.value->>1, incident_key = j.value->>2 "
@@ -129,25 +221,29 @@ _POSITION = (
 )
 
 
+def _array(items: list[Any]) -> str:
+    """Log positions or JSON rows as one JSON array."""
+    if items and isinstance(items[0], str):
+        return "[" + ",".join(items) + "]"
+    return orjson.dumps(items).decode()
+
+
 def _statements(batch: Batch) -> list[tuple[str, tuple[Any, ...]]]:
-    """The SQL of one projected batch: inserts first, then changes to rows of earlier batches
-    (each key once, so that UPDATE ... FROM sees one row per key)."""
+    """The SQL of one projected batch: definitions first (the frequent records' SQL reads their
+    names and version tags), then the frequent records (starts before ends), then incidents and
+    their changes to instances and flow nodes, decisions, and the position."""
     out: list[tuple[str, tuple[Any, ...]]] = []
     if batch.definitions:
         out.append((_insert("process_definitions", PD_COLUMNS), (_rows(batch.definitions),)))
-    for sql, rows in (
-        (_INSERT_PI, batch.instances.values()),
-        (_INSERT_FNI, batch.flownodes.values()),
-        (_INSERT_INCIDENT, batch.incidents.values()),
-        (_INSERT_FLOW, batch.flows),
-        (_UPSERT_VARIABLE, batch.variables.values()),
-    ):
-        if rows:
-            out.append((sql, (_rows(rows),)))
+    if batch.element_names:
+        out.append((_INSERT_NAMES, (_rows(batch.element_names),)))
+    for sql, items in zip(hot_statements(batch.source), batch.hot, strict=True):
+        if items:
+            out.append((sql, (_array(items),)))
+    if batch.incidents:
+        out.append((_INSERT_INCIDENT, (_rows(batch.incidents.values()),)))
     for sql, changes in (
-        (_END_PI, batch.instance_ends),
         (_INCIDENTS_PI, batch.instance_incidents),
-        (_END_FNI, batch.flownode_ends),
         (_INCIDENT_FNI, batch.flownode_incidents),
         (_RESOLVE, batch.incident_states),
     ):

@@ -1,15 +1,32 @@
 """The Operate exporter: projects committed records into the read model behind the Operate API.
 
 The read model is a SQLite database of its own (`<data-dir>/operate.db`, or in memory). After
-every commit the broker hands the committed records to `OperateExporter.export`, which writes
-the whole batch in one transaction together with the position it reached. On start the exporter
-catches up from the log; a read model that is missing, of another schema version, or ahead of the
-log (a new log under an old read model) is rebuilt from the log.
+every commit the broker hands the committed records to the ExportDirector, which projects them
+into a Batch and has its statements applied in one transaction together with the position they
+reach (`export` does both at once). On start the exporter catches up from the log; a read model
+that is missing, of another schema version, or ahead of the log (a new log under an old read
+model) is rebuilt from the log.
 
-Approaches considered: a writer thread with its own connection keeps SQLite's work off the
-broker's loop, but the projection itself is Python and holds the GIL, so it competed with the
-engine instead of overlapping with it; exporting in the loop with one `executemany` per table and
-commit measured cheaper (see benchmarks/read_api.py) and keeps the API read-your-writes.
+With a log file (`log_path`) the log is attached to the read model's connection (read-only), and
+the frequent records (element starts and ends, taken flows, variables) are projected by SQL that
+reads them from the log by position: the broker's loop only notes their positions, and SQLite
+does the rest on the export thread with the GIL released. Definitions, incidents and decisions
+are rare and projected in Python. Without a log file the frequent records go to the same SQL as
+JSON rows.
+
+Approaches measured (µs per one-task instance: a micro-benchmark over the committed records of
+10k instances, and benchmarks/read_api.py on the 2-core development machine):
+- Every shown record projected into rows in Python in the loop (10.5 µs) and the rows turned
+  into JSON arrays there (7 µs), SQLite writing them on the export thread (29 µs): the loop paid
+  17.5 µs; the engine kept 0.75-0.83 of its instances/s (ratio of medians, 3 runs).
+- Now: the loop notes positions (5.5 µs, and 0.5 µs for the JSON arrays of positions); the
+  export thread's SQLite work is ~35 µs, ~30 of them reading and parsing the records from the
+  log. The engine keeps a median 0.93 of its instances/s (7 runs from 0.84 to 1.02: the
+  machine's own noise between rounds is as large as the effect).
+- No difference measured: one statement a batch (a trigger running the kinds' statements, so
+  fewer GIL round trips for the export thread), flushing every 250 ms instead of 50, and the same
+  SQLite work in another process instead of a thread. Python on the export thread competes with
+  the engine for the GIL instead of overlapping with it.
 """
 
 from __future__ import annotations
@@ -24,7 +41,18 @@ from typing import Any
 
 from lxml import etree
 
-from zeebind.exporters.batch import Batch, Statements
+from zeebind.exporters.batch import (
+    FLOWS,
+    LOG_SOURCE,
+    NODE_STARTS,
+    PROCESS_ENDS,
+    PROCESS_STARTS,
+    ROWS_SOURCE,
+    VARIABLES,
+    Batch,
+    Source,
+    Statements,
+)
 from zeebind.exporters.read_model import (
     FLOW_NODE_TYPES,
     INCIDENT_TYPES,
@@ -33,6 +61,16 @@ from zeebind.exporters.read_model import (
     TABLES,
     connect,
 )
+from zeebind.protocol.intent import (
+    DecisionEvaluationIntent,
+    DecisionIntent,
+    DecisionRequirementsIntent,
+    IncidentIntent,
+    ProcessInstanceIntent,
+    ProcessIntent,
+    VariableIntent,
+)
+from zeebind.protocol.json import dumps
 from zeebind.protocol.record import Record, RecordType, ValueType
 
 log = logging.getLogger("zeebind.exporters.operate")
@@ -40,12 +78,13 @@ log = logging.getLogger("zeebind.exporters.operate")
 _FLOW_NODE_TYPES = frozenset(FLOW_NODE_TYPES)
 _INCIDENT_TYPES = frozenset(INCIDENT_TYPES)
 _DECISION_TYPES = frozenset({"DECISION_TABLE", "LITERAL_EXPRESSION"})
-# Row positions (the column order of read_model's *_COLUMNS) of the fields that change later.
-_PI_END, _PI_STATE, _PI_INCIDENT, _PI_INCIDENTS = 8, 9, 10, 11
-_FNI_STATE, _FNI_END, _FNI_INCIDENT_KEY, _FNI_INCIDENT = 6, 8, 9, 10
-_INC_STATE = 9
-_ENDED = {"ELEMENT_COMPLETED": "COMPLETED", "ELEMENT_TERMINATED": "TERMINATED"}
-_INSTANCE_ENDED = {"ELEMENT_COMPLETED": "COMPLETED", "ELEMENT_TERMINATED": "CANCELED"}
+_INC_STATE = 9  # the column of an incident row's state (read_model.INCIDENT_COLUMNS)
+# The element names of the deployed processes, for the frequent records' SQL (batch.py).
+_ELEMENT_NAMES = (
+    "CREATE TEMP TABLE IF NOT EXISTS element_names (definition_key INTEGER NOT NULL, "
+    "element_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (definition_key, element_id)) "
+    "WITHOUT ROWID"
+)
 
 
 def _key(value: Any) -> int | None:
@@ -75,15 +114,25 @@ def _xml_names(xml: str) -> tuple[dict[str, str], dict[str, str]]:
 class OperateExporter:
     """Owns the read-model database and keeps it in step with the log."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, log_path: Path | None = None) -> None:
+        """`path` None keeps the read model in memory. With `log_path` (the broker's log file)
+        the frequent records are read from the log by SQL; `project_into` and `export` are then
+        only given committed records of that log."""
         self.path = path
         self._memory_name = f"zeebind-operate-{uuid.uuid4().hex}"
         self.connection = connect(path, self._memory_name)
         self.position = 0
-        self._element_names: dict[int, dict[str, str]] = {}
-        self._version_tags: dict[int, str | None] = {}
         self._deleted: set[int] = set()
+        self._source: Source = ROWS_SOURCE
+        if log_path is not None:
+            self._source = self._attach(log_path)
         self._prepare()
+
+    def _attach(self, log_path: Path) -> Source:
+        """Attaches the log read-only; returns the SQL source of the frequent records in it."""
+        uri = log_path.resolve().as_uri() + "?mode=ro"
+        self.connection.execute("ATTACH DATABASE ? AS log", (uri,))
+        return LOG_SOURCE
 
     def _prepare(self) -> None:
         connection = self.connection
@@ -93,6 +142,7 @@ class OperateExporter:
             self._drop()
         connection.executescript(SCHEMA)
         connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        connection.execute(_ELEMENT_NAMES)
         row = connection.execute("SELECT position FROM export_position").fetchone()
         self.position = int(row[0]) if row else 0
         self._deleted = {
@@ -108,9 +158,8 @@ class OperateExporter:
         """Empties the projection (deletions are kept: they are not in the log)."""
         self._drop()
         self.connection.executescript(SCHEMA)
+        self.connection.execute("DELETE FROM temp.element_names")
         self.position = 0
-        self._element_names.clear()
-        self._version_tags.clear()
 
     def catch_up(self, records: Callable[[int], Iterable[Record]], last_position: int) -> int:
         """Exports the log after `self.position` up to `last_position`; returns the count."""
@@ -158,26 +207,40 @@ class OperateExporter:
         return batch.statements()
 
     def project_into(self, batch: Batch, records: list[Record]) -> None:
-        """Adds the rows of `records` to `batch`, which may collect several commits."""
-        if records:
-            batch.first = batch.first or records[0].position
-            batch.position = records[-1].position
+        """Adds the rows of `records` to `batch`, which may collect several commits.
+
+        This runs in the broker's loop after every commit, so it does as little as it can: one
+        dict look-up skips each record Operate does not show (half of the log), a frequent one
+        is noted by its position (without a log file: as a JSON row, taken now since its value
+        may change once the engine goes on), and only the rare ones become rows here."""
+        if not records:
+            return
+        batch.first = batch.first or records[0].position
+        batch.position = records[-1].position
+        batch.source = self._source
+        by_position = self._source is LOG_SOURCE
         deleted = self._deleted
-        handlers = _HANDLERS
-        event = RecordType.EVENT
+        kinds = _KINDS
+        add = [items.append for items in batch.hot]
         for record in records:
-            handler = handlers.get((record.value_type, record.intent))
-            if handler is None or record.record_type is not event:
+            kind = kinds.get((record.value_type, record.intent))
+            if kind is None:
                 continue
             if deleted and record.value.get("processInstanceKey") in deleted:
                 continue
-            handler(self, batch, record)
+            if kind >= _RARE:
+                if record.record_type is RecordType.EVENT:
+                    _RARE_HANDLERS[kind - _RARE](self, batch, record)
+                continue
+            # The frequent intents are events' (commands and rejections have a command's).
+            if kind < FLOWS and record.value["bpmnElementType"] != "PROCESS":
+                kind += NODE_STARTS - PROCESS_STARTS  # NODE_STARTS or NODE_ENDS
+            add[kind](record.position if by_position else _row(record))
 
     def _process(self, batch: Batch, record: Record) -> None:
         v = record.value
         names, processes = _xml_names(v.get("resource", ""))
-        self._element_names[record.key] = names
-        self._version_tags[record.key] = v.get("versionTag") or None
+        batch.element_names.extend((record.key, element, name) for element, name in names.items())
         batch.definitions.append(
             (
                 record.key,
@@ -191,85 +254,12 @@ class OperateExporter:
             )
         )
 
-    def _names(self, definition_key: int) -> dict[str, str]:
-        # Every definition is known: loaded on open, or projected from the log before use.
-        return self._element_names.get(definition_key) or {}
-
     def _load_definitions(self) -> None:
-        rows = self.connection.execute("SELECT key, bpmn_xml, version_tag FROM process_definitions")
-        for key, xml, version_tag in rows:
-            self._element_names[key] = _xml_names(xml)[0]
-            self._version_tags[key] = version_tag
-
-    def _activating(self, batch: Batch, record: Record) -> None:
-        v = record.value
-        definition_key = v["processDefinitionKey"]
-        names = self._names(definition_key)
-        element_type = v["bpmnElementType"]
-        if element_type == "PROCESS":
-            batch.instances[record.key] = [
-                record.key,
-                definition_key,
-                v["bpmnProcessId"],
-                v["version"],
-                self._version_tags.get(definition_key),
-                _key(v["parentProcessInstanceKey"]),
-                _key(v["parentElementInstanceKey"]),
-                record.timestamp,
-                None,
-                "ACTIVE",
-                0,
-                0,
-                v["tenantId"],
-            ]
-            return
-        element_id = v["elementId"]
-        batch.flownodes[record.key] = [
-            record.key,
-            v["processInstanceKey"],
-            definition_key,
-            element_id,
-            names.get(element_id, element_id),
-            element_type if element_type in _FLOW_NODE_TYPES else "UNKNOWN",
-            "ACTIVE",
-            record.timestamp,
-            None,
-            None,
-            0,
-            v["tenantId"],
-        ]
-
-    def _ended(self, batch: Batch, record: Record) -> None:
-        completed = record.intent == "ELEMENT_COMPLETED"
-        if record.value["bpmnElementType"] == "PROCESS":
-            state = "COMPLETED" if completed else "CANCELED"
-            row = batch.instances.get(record.key)
-            if row is not None:
-                row[_PI_STATE], row[_PI_END] = state, record.timestamp
-            else:
-                batch.instance_ends[record.key] = (state, record.timestamp)
-            return
-        state = "COMPLETED" if completed else "TERMINATED"
-        node = batch.flownodes.get(record.key)
-        if node is not None:
-            node[_FNI_STATE], node[_FNI_END] = state, record.timestamp
-        else:
-            batch.flownode_ends[record.key] = (state, record.timestamp)
-
-    def _flow_taken(self, batch: Batch, record: Record) -> None:
-        batch.flows.append(
-            (record.key, record.value["processInstanceKey"], record.value["elementId"])
-        )
-
-    def _variable(self, batch: Batch, record: Record) -> None:
-        v = record.value
-        batch.variables[record.key] = (
-            record.key,
-            v["processInstanceKey"],
-            v["scopeKey"],
-            v["name"],
-            v["value"],
-            v.get("tenantId", "<default>"),
+        """The element names of the deployed processes, for the SQL of the frequent records."""
+        rows = self.connection.execute("SELECT key, bpmn_xml FROM process_definitions").fetchall()
+        self.connection.executemany(
+            "INSERT OR REPLACE INTO temp.element_names VALUES (?, ?, ?)",
+            [(key, e, name) for key, xml in rows for e, name in _xml_names(xml)[0].items()],
         )
 
     def _incident(self, batch: Batch, record: Record) -> None:
@@ -299,19 +289,11 @@ class OperateExporter:
             else:
                 batch.incident_states[record.key] = "RESOLVED"
             delta, incident_key = -1, None
-        node = batch.flownodes.get(element_key)
-        if node is not None:
-            node[_FNI_INCIDENT], node[_FNI_INCIDENT_KEY] = int(delta > 0), incident_key
-        else:
-            batch.flownode_incidents[element_key] = (int(delta > 0), incident_key)
-        instance = batch.instances.get(instance_key)
-        if instance is not None:
-            instance[_PI_INCIDENTS] += delta
-            instance[_PI_INCIDENT] = int(instance[_PI_INCIDENTS] > 0)
-        else:
-            batch.instance_incidents[instance_key] = (
-                batch.instance_incidents.get(instance_key, 0) + delta
-            )
+        # The flow node and the instance are written by SQL before these changes (batch.py).
+        batch.flownode_incidents[element_key] = (int(delta > 0), incident_key)
+        batch.instance_incidents[instance_key] = (
+            batch.instance_incidents.get(instance_key, 0) + delta
+        )
 
     def _decision_requirements(self, batch: Batch, record: Record) -> None:
         v = record.value
@@ -434,20 +416,38 @@ class OperateExporter:
         return out
 
 
+def _row(record: Record) -> str:
+    """A frequent record as a JSON row of batch.ROWS_SOURCE."""
+    return dumps((record.position, record.key, record.timestamp, record.intent, record.value))
+
+
 _Handler = Callable[[OperateExporter, Batch, Record], None]
 _PI = ValueType.PROCESS_INSTANCE
-_HANDLERS: dict[tuple[ValueType, str], _Handler] = {
-    (ValueType.PROCESS, "CREATED"): OperateExporter._process,
-    (_PI, "ELEMENT_ACTIVATING"): OperateExporter._activating,
-    (_PI, "ELEMENT_COMPLETED"): OperateExporter._ended,
-    (_PI, "ELEMENT_TERMINATED"): OperateExporter._ended,
-    (_PI, "SEQUENCE_FLOW_TAKEN"): OperateExporter._flow_taken,
-    (ValueType.VARIABLE, "CREATED"): OperateExporter._variable,
-    (ValueType.VARIABLE, "UPDATED"): OperateExporter._variable,
-    (ValueType.INCIDENT, "CREATED"): OperateExporter._incident,
-    (ValueType.INCIDENT, "RESOLVED"): OperateExporter._incident,
-    (ValueType.DECISION_REQUIREMENTS, "CREATED"): OperateExporter._decision_requirements,
-    (ValueType.DECISION, "CREATED"): OperateExporter._decision,
-    (ValueType.DECISION_EVALUATION, "EVALUATED"): OperateExporter._decision_evaluation,
-    (ValueType.DECISION_EVALUATION, "FAILED"): OperateExporter._decision_evaluation,
+_VARIABLE = ValueType.VARIABLE
+_RARE_HANDLERS: tuple[_Handler, ...] = (
+    OperateExporter._process,
+    OperateExporter._incident,
+    OperateExporter._decision_requirements,
+    OperateExporter._decision,
+    OperateExporter._decision_evaluation,
+)
+_RARE = 100  # kinds from here on are _RARE_HANDLERS[kind - _RARE]
+_PROCESS, _INCIDENT, _DRD, _DECISION, _EVALUATION = range(_RARE, _RARE + len(_RARE_HANDLERS))
+# (value type, intent) -> kind of the events Operate shows: a frequent kind of batch.py (the
+# element's start or end of a process; other elements' are the NODE_ kinds) or a rare one. The
+# intents are the enum members the engine writes, so that live records match by identity.
+_KINDS: dict[tuple[ValueType, str], int] = {
+    (_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING): PROCESS_STARTS,
+    (_PI, ProcessInstanceIntent.ELEMENT_COMPLETED): PROCESS_ENDS,
+    (_PI, ProcessInstanceIntent.ELEMENT_TERMINATED): PROCESS_ENDS,
+    (_PI, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN): FLOWS,
+    (_VARIABLE, VariableIntent.CREATED): VARIABLES,
+    (_VARIABLE, VariableIntent.UPDATED): VARIABLES,
+    (ValueType.PROCESS, ProcessIntent.CREATED): _PROCESS,
+    (ValueType.INCIDENT, IncidentIntent.CREATED): _INCIDENT,
+    (ValueType.INCIDENT, IncidentIntent.RESOLVED): _INCIDENT,
+    (ValueType.DECISION_REQUIREMENTS, DecisionRequirementsIntent.CREATED): _DRD,
+    (ValueType.DECISION, DecisionIntent.CREATED): _DECISION,
+    (ValueType.DECISION_EVALUATION, DecisionEvaluationIntent.EVALUATED): _EVALUATION,
+    (ValueType.DECISION_EVALUATION, DecisionEvaluationIntent.FAILED): _EVALUATION,
 }

@@ -198,7 +198,10 @@ def connect(path: Path | None, memory_name: str, *, reader: bool = False) -> sql
     `memory_name` (alive while any connection to it is open)."""
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        # uri: the exporter attaches the log with a file: URI (read-only).
+        connection = sqlite3.connect(
+            str(path), uri=True, isolation_level=None, check_same_thread=False
+        )
         connection.execute("PRAGMA journal_mode=WAL")
     else:
         connection = sqlite3.connect(

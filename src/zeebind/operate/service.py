@@ -69,7 +69,7 @@ class OperateService:
     ) -> OperateService:
         """Catches the read model up with the log, then serves it and exports every commit."""
         path = data_dir / READ_MODEL_FILE if data_dir is not None else None
-        exporter = OperateExporter(path)
+        exporter = OperateExporter(path, log_path=broker.database.path)
         reader = exporter.open_reader()
         director = ExportDirector(exporter, broker.database.records, threaded=threaded_export)
         try:
