@@ -1,17 +1,19 @@
 """ExportDirector: feeds the Operate exporter after every commit, in batches of commits.
 
-The broker's listener projects each commit's records into the rows of a pending batch at once
-(the records are dropped right away; holding them longer made the garbage collector promote and
-re-scan them). At most every `FLUSH_INTERVAL_S` (or once `MAX_PENDING` records were added, or at
-once when a reader asks) the batch becomes SQL statements applied in one transaction. Instances
-that start and finish between two flushes become single rows.
+The broker's listener projects each commit's records into a pending batch at once (the records
+are dropped right away; holding them longer made the garbage collector promote and re-scan
+them): with a log file that is little more than noting the positions of the records Operate
+shows (OperateExporter.project_into). At most every `FLUSH_INTERVAL_S` (or once `MAX_PENDING`
+records were added, or at once when a reader asks) the batch becomes SQL statements applied in
+one transaction.
 
 Where the statements run (benchmarks/read_api.py measures both side by side):
-- on the export thread (default): each statement inserts or updates a whole table's rows from
-  one JSON array (`json_each`), so SQLite works with the GIL released, on the second core, while
-  the engine goes on; only the projection's Python runs in the loop;
+- on the export thread (default): the statements read the frequent records from the log and
+  write whole tables' rows at once, so SQLite works with the GIL released, on the second core,
+  while the engine goes on; the thread runs at a lower priority (`EXPORT_NICENESS`), so that on
+  a busy machine the read model lags rather than the engine;
 - in the broker's loop (`threaded=False`): simpler, and the read model is written before
-  `caught_up()` returns without a thread hop.
+  `caught_up()` returns without a thread hop, but the loop does SQLite's work too.
 Readers that need their own writes `await director.caught_up()` first.
 
 A batch that does not continue the read model (an earlier write failed, a projection was
@@ -21,8 +23,11 @@ dropped) is not written; the writer catches up from the log up to that batch ins
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -36,6 +41,7 @@ log = logging.getLogger("zeebind.exporters")
 
 FLUSH_INTERVAL_S = 0.05
 MAX_PENDING = 20_000
+EXPORT_NICENESS = 10  # the export thread's nice value (Linux): the engine goes first
 _STOP = object()
 
 
@@ -154,6 +160,7 @@ class ExportDirector:
     # --- the export thread -----------------------------------------------------------------
 
     def _run(self) -> None:
+        _yield_to_the_engine()
         while True:
             item = self._queue.get()
             if item is _STOP:
@@ -186,6 +193,15 @@ class ExportDirector:
             else:
                 keep.append((target, waiter))
         self._waiters = keep
+
+
+def _yield_to_the_engine() -> None:
+    """Lowers the calling thread's priority (Linux threads have nice values of their own): on a
+    busy machine the read model lags behind, rather than the export thread taking CPU time from
+    the broker's loop."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EXPORT_NICENESS)
 
 
 def _run_action(action: Callable[[], Any], done: Future[Any]) -> None:
