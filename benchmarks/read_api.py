@@ -7,7 +7,9 @@ Prints one JSON line per measurement and a summary line:
   task to completion (32 clients, each awaiting its instance's result; two job workers).
   Rounds rotate: without the exporter, with its writes on the export thread (the default) and
   with them in the broker's loop, side by side in one run. Medians of instances/s and ratios,
-  and the broker thread's CPU time per instance (robust to other load on the machine).
+  and the broker thread's CPU time per instance (robust to other load on the machine). Each
+  round also reports `other_cpu`: the CPU time other processes used during it, in cores (from
+  /proc/stat, Linux), so that rounds disturbed by other work on the machine show.
 - search: `--instances` finished instances (completed and canceled, with variables and some
   incidents) exported into the read model, then each search repeated over HTTP (a real uvicorn
   server on 127.0.0.1) with p50/p99 latency in ms.
@@ -19,6 +21,7 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -114,8 +117,21 @@ async def run_jobs(broker: Broker, stop: asyncio.Event, *, fail_every: int = 0) 
 MODES = ("off", "loop", "thread")
 
 
-async def throughput(data_dir: Path, seconds: float, mode: str) -> tuple[float, float]:
-    """(instances/s, CPU µs of the broker's thread per instance) over `seconds`."""
+def machine_cpu_s() -> float | None:
+    """CPU seconds the whole machine has been busy (Linux), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+async def throughput(
+    data_dir: Path, seconds: float, mode: str
+) -> tuple[float, float, float | None]:
+    """(instances/s, CPU µs of the broker's thread per instance, other processes' CPU time in
+    cores) over `seconds`."""
     broker = await Broker.open(data_dir)
     operate = None
     if mode != "off":
@@ -139,15 +155,21 @@ async def throughput(data_dir: Path, seconds: float, mode: str) -> tuple[float, 
         clients = [asyncio.create_task(client(i)) for i in range(32)]
         await asyncio.sleep(seconds * 0.2)  # warm-up
         start_count, started, cpu = completed, time.perf_counter(), time.thread_time()
+        machine, own = machine_cpu_s(), time.process_time()
         await asyncio.sleep(seconds)
         done = completed - start_count
-        rate = done / (time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        rate = done / elapsed
         cpu_per_instance = (time.thread_time() - cpu) / max(done, 1) * 1e6
+        machine_after = machine_cpu_s()
+        other = None
+        if machine is not None and machine_after is not None:
+            other = max(0.0, machine_after - machine - (time.process_time() - own)) / elapsed
         stop.set()
         for task in clients:
             task.cancel()  # they wait for instances that the stopped workers leave behind
         await asyncio.gather(*clients, *jobs, return_exceptions=True)
-        return rate, cpu_per_instance
+        return rate, cpu_per_instance, other
     finally:
         if operate is not None:
             await operate.stop()
@@ -275,7 +297,7 @@ async def main() -> None:
         for round_ in range(0 if args.skip_throughput else args.rounds):
             for mode in MODES:
                 path = Path(tmp) / f"tp-{round_}-{mode}"
-                rate, cpu = await throughput(path, args.seconds, mode)
+                rate, cpu, other = await throughput(path, args.seconds, mode)
                 rates[mode].append(rate)
                 cpus[mode].append(cpu)
                 emit(
@@ -284,6 +306,7 @@ async def main() -> None:
                     round=round_,
                     per_s=round(rate, 1),
                     loop_cpu_us_per_instance=round(cpu, 1),
+                    other_cpu=None if other is None else round(other, 2),
                 )
         if args.skip_throughput:
             await search_latency(Path(tmp) / "search", args.instances, args.repeat)
