@@ -21,8 +21,8 @@ Approaches measured (µs per one-task instance: a micro-benchmark over the commi
   17.5 µs; the engine kept 0.75-0.83 of its instances/s (ratio of medians, 3 runs).
 - Now: the loop notes positions (5.5 µs, and 0.5 µs for the JSON arrays of positions); the
   export thread's SQLite work is ~35 µs, ~30 of them reading and parsing the records from the
-  log. The engine keeps a median 0.93 of its instances/s (7 runs from 0.84 to 1.02: the
-  machine's own noise between rounds is as large as the effect).
+  log. The engine keeps a median 0.91 of its instances/s (10 runs from 0.84 to 1.02: the
+  machine's own drift between rounds is as large as the effect; docs/operate.md).
 - No difference measured: one statement a batch (a trigger running the kinds' statements, so
   fewer GIL round trips for the export thread), flushing every 250 ms instead of 50, and the same
   SQLite work in another process instead of a thread. Python on the export thread competes with
