@@ -202,3 +202,28 @@ def test_a_processing_step_is_freed_without_the_garbage_collector() -> None:
         assert watcher() is None
     finally:
         gc.enable()
+
+
+def test_the_wal_starts_over_under_a_continuous_stream_of_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Passive checkpoints on the thread always end behind the commits made meanwhile, so the
+    # WAL could never start over and grew with the log; the writer now finishes it when large.
+    monkeypatch.setattr(database_module, "CHECKPOINT_BYTES", 128 * 1024)
+    monkeypatch.setattr(database_module, "WAL_RESTART_FRAMES", 256)  # 1 MiB
+    database = Database(tmp_path / "zeebind.db")
+    value = {"text": "x" * 1000}
+    position = 0
+    for _ in range(2000):  # 10 kB a commit, 20 MB in all, no pause between commits
+        records = []
+        for _ in range(10):
+            position += 1
+            records.append(
+                Record(RecordType.EVENT, ValueType.VARIABLE, "CREATED", value, position=position)
+            )
+        database.append(records)
+    # Without starting over the WAL holds all of it (about 50 MB); with, a few restart sizes.
+    wal = (tmp_path / "zeebind.db-wal").stat().st_size
+    assert wal < 16 * 1024 * 1024, f"the WAL grew to {wal} bytes"
+    assert len(list(database.records(position - 1))) == 1
+    database.close()

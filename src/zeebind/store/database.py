@@ -23,6 +23,9 @@ log = logging.getLogger("zeebind.store")
 SCHEMA_VERSION = 2
 # About SQLite's default automatic checkpoint: 1000 pages of 4 KiB.
 CHECKPOINT_BYTES = 4 * 1024 * 1024
+# A WAL of this many frames (64 MiB of 4 KiB pages) is finished by the writer itself so that it
+# can start over (see _finish_checkpoint).
+WAL_RESTART_FRAMES = 16_384
 _ROW_OVERHEAD_BYTES = 16  # the position and the b-tree cell, roughly
 
 # One row a record: its position, and the rest of the envelope with the value as one JSON array
@@ -105,7 +108,7 @@ class Database:
         self._connection.executescript(_SCHEMA)
         self._connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self._checkpointer: Checkpointer | None = None
-        self._unchecked_bytes = 0
+        self._unchecked_bytes = 0  # appended since the last checkpoint request
         if path is not None:
             self._connection.execute("PRAGMA wal_autocheckpoint=0")
             self._checkpointer = Checkpointer(path)
@@ -162,6 +165,19 @@ class Database:
             if self._unchecked_bytes >= CHECKPOINT_BYTES:
                 self._unchecked_bytes = 0
                 self._checkpointer.request()
+            if self._checkpointer.wal_frames >= WAL_RESTART_FRAMES:
+                self._finish_checkpoint(self._checkpointer)
+
+    def _finish_checkpoint(self, checkpointer: Checkpointer) -> None:
+        """The WAL starts over only after a checkpoint that copied all of it, and the thread's
+        checkpoints never do that under a continuous stream of commits (each one ends behind the
+        commits made meanwhile): the WAL grew without bound. So once it is large the writer
+        copies the few frames the thread has not copied yet itself, between two commits; the
+        next commit then writes the WAL from its beginning. Busy (the thread is checkpointing)
+        or incomplete (a reader is in the WAL): tried again after the next commit."""
+        busy, frames, copied = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if busy == 0 and frames == copied:
+            checkpointer.wal_frames = 0
 
     def records(self, after_position: int = 0) -> Iterator[Record]:
         cursor = self._connection.execute(
@@ -236,6 +252,7 @@ class Checkpointer:
         self._stopping = False
         self._requested = False
         self.checkpoints = 0
+        self.wal_frames = 0  # the WAL's length in frames at the last checkpoint
         self._thread = threading.Thread(target=self._run, name="zeebind-checkpoint", daemon=True)
         self._thread.start()
 
@@ -257,7 +274,8 @@ class Checkpointer:
                 if self._requested:  # a request made just before stop() still runs
                     self._requested = False
                     try:
-                        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                        row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                        self.wal_frames = int(row[1])
                         self.checkpoints += 1
                     except sqlite3.Error:
                         # The WAL only grows until the next checkpoint works; nothing is lost.
