@@ -174,10 +174,10 @@ class Database:
         commits made meanwhile): the WAL grew without bound. So once it is large the writer
         copies the few frames the thread has not copied yet itself, between two commits; the
         next commit then writes the WAL from its beginning. Busy (the thread is checkpointing)
-        or incomplete (a reader is in the WAL): tried again after the next commit."""
-        busy, frames, copied = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if busy == 0 and frames == copied:
-            checkpointer.wal_frames = 0
+        or incomplete (a reader is in the WAL): tried again once the thread has reported the
+        WAL's length again (its next checkpoint), not after every commit."""
+        checkpointer.wal_frames = 0
+        self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     def records(self, after_position: int = 0) -> Iterator[Record]:
         cursor = self._connection.execute(
