@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from engine_models import ONE_TASK, chain, end, flow, io, model, service, start
+from engine_models import ONE_TASK, chain, end, flow, io, message, model, service, start
 
 from zeebind.broker import CommandRejected
 from zeebind.protocol.intent import ProcessInstanceCreationIntent, VariableDocumentIntent
@@ -262,3 +262,31 @@ async def test_later_input_mappings_see_earlier_targets() -> None:
         await h.create_instance("chained")
         [(_, job)] = await h.activate_jobs("work")
         assert job["variables"]["url"] == "http://x/y"
+
+
+async def test_start_instructions_start_a_process_that_has_no_none_start_event() -> None:
+    by_message = model(
+        "by-message",
+        '<bpmn:startEvent id="ordered"><bpmn:messageEventDefinition messageRef="m"/>'
+        "</bpmn:startEvent>",
+        service("ship", "ship"),
+        end(),
+        chain("ordered", "ship", "end"),
+        extra=message("m", "order-placed"),
+    )
+    async with EngineHarness() as h:
+        await h.deploy(("by-message.bpmn", by_message))
+        with pytest.raises(CommandRejected) as err:
+            await h.create_instance("by-message")
+        assert err.value.reason == (
+            "Expected to create instance of process with none start event, but there is no "
+            "such event"
+        )
+        record = await h.b.command(
+            ValueType.PROCESS_INSTANCE_CREATION,
+            ProcessInstanceCreationIntent.CREATE,
+            {"bpmnProcessId": "by-message", "startInstructions": [{"elementId": "ship"}]},
+        )
+        [(key, _)] = await h.activate_jobs("ship")
+        await h.complete_job(key)
+        assert h.is_completed(record.value["processInstanceKey"])
