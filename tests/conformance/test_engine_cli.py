@@ -39,6 +39,8 @@ async def engine_process(*args: str) -> AsyncIterator[Engine]:
         "-m",
         "zeebind",
         "engine",
+        "--operate-port",
+        "0",  # not the default 8081: another run on this machine may hold it
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -67,6 +69,8 @@ async def run_cli(*args: str) -> tuple[int, str]:
         "-m",
         "zeebind",
         "engine",
+        "--operate-port",
+        "0",  # not the default 8081: another run on this machine may hold it
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
