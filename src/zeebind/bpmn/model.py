@@ -32,6 +32,18 @@ class BpmnElementType(StrEnum):
     CALL_ACTIVITY = "CALL_ACTIVITY"
 
 
+# What no instruction can start (start instructions of a creation, activate instructions of a
+# modification: Zeebe refuses both with the same list), and how Zeebe names the others.
+NOT_STARTABLE_TYPES = (
+    BpmnElementType.START_EVENT,
+    BpmnElementType.SEQUENCE_FLOW,
+    BpmnElementType.BOUNDARY_EVENT,
+)
+STARTABLE_TYPE_NAMES = (
+    "[" + ", ".join(t for t in BpmnElementType if t not in NOT_STARTABLE_TYPES) + "]"
+)
+
+
 class BpmnEventType(StrEnum):
     UNSPECIFIED = "UNSPECIFIED"
     NONE = "NONE"
@@ -250,6 +262,12 @@ class Process:
 
     def flow(self, flow_id: str) -> SequenceFlow:
         return self.sequence_flows[flow_id]
+
+    def type_of(self, element_id: str) -> BpmnElementType:
+        """The type of a flow node, or SEQUENCE_FLOW for the id of a sequence flow."""
+        if element_id in self.sequence_flows and element_id not in self.elements:
+            return BpmnElementType.SEQUENCE_FLOW
+        return self.elements[element_id].element_type
 
     def flow_scope_ids(self, element: FlowNode) -> list[str]:
         """The ids of the element's flow scopes, innermost first, ending with the process id."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zeebind.bpmn.model import BpmnElementType, Process
+from zeebind.bpmn.model import NOT_STARTABLE_TYPES, STARTABLE_TYPE_NAMES, BpmnElementType, Process
 from zeebind.engine.behaviors.instances import create_instance
 from zeebind.engine.context import Context, Processor
 from zeebind.engine.state import ProcessDefinition
@@ -43,12 +43,6 @@ def _find_definition(ctx: Context, command: Record) -> ProcessDefinition | str:
 
 
 _EXPECTED = "Expected to create instance of process with start instructions but "
-_UNSUPPORTED_TYPES = (
-    BpmnElementType.START_EVENT,
-    BpmnElementType.SEQUENCE_FLOW,
-    BpmnElementType.BOUNDARY_EVENT,
-)
-_SUPPORTED_TYPES = "[" + ", ".join(t for t in BpmnElementType if t not in _UNSUPPORTED_TYPES) + "]"
 
 
 def _start_instructions(
@@ -74,12 +68,11 @@ def _start_instructions(
                 "supported."
             )
     for element_id in ids:
-        element = model.elements.get(element_id)
-        element_type = element.element_type if element else BpmnElementType.SEQUENCE_FLOW
-        if element_type in _UNSUPPORTED_TYPES:
+        element_type = model.type_of(element_id)
+        if element_type in NOT_STARTABLE_TYPES:
             return (
                 f"{_EXPECTED}the element with id '{element_id}' targets unsupported element type "
-                f"'{element_type}'. Supported element types are: {_SUPPORTED_TYPES}"
+                f"'{element_type}'. Supported element types are: {STARTABLE_TYPE_NAMES}"
             )
     for element_id in ids:
         if any(

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from zeebind.bpmn.model import (
+    NOT_STARTABLE_TYPES,
+    STARTABLE_TYPE_NAMES,
     BpmnElementType,
     EventBasedGateway,
     FlowNode,
@@ -35,12 +37,6 @@ from zeebind.protocol.record import Record, RejectionType, ValueType
 
 _PI = ValueType.PROCESS_INSTANCE
 _MODIFICATION = ValueType.PROCESS_INSTANCE_MODIFICATION
-_UNSUPPORTED_TYPES = (
-    BpmnElementType.START_EVENT,
-    BpmnElementType.SEQUENCE_FLOW,
-    BpmnElementType.BOUNDARY_EVENT,
-)
-_SUPPORTED_TYPES = "[" + ", ".join(t for t in BpmnElementType if t not in _UNSUPPORTED_TYPES) + "]"
 _LIVE = (ProcessInstanceIntent.ELEMENT_ACTIVATING, ProcessInstanceIntent.ELEMENT_ACTIVATED)
 T = TypeVar("T")
 
@@ -127,14 +123,14 @@ def _validate_activations(
             after_gateway,
             "The activation of events belonging to an event-based gateway is not supported",
         )
-    unsupported = _distinct(i for i in ids if _element_type(model, i) in _UNSUPPORTED_TYPES)
+    unsupported = _distinct(i for i in ids if model.type_of(i) in NOT_STARTABLE_TYPES)
     if unsupported:
-        types = _join(_distinct(str(_element_type(model, i)) for i in unsupported))
+        types = _join(_distinct(str(model.type_of(i)) for i in unsupported))
         raise _unsupported(
             process_id,
             unsupported,
             f"The activation of elements with type '{types}' is not supported. "
-            f"Supported element types are: {_SUPPORTED_TYPES}",
+            f"Supported element types are: {STARTABLE_TYPE_NAMES}",
         )
     activations = []
     for instruction in instructions:
@@ -411,12 +407,6 @@ def _activate(ctx: Context, instance: ElementInstance, activation: _Activation) 
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _element_type(model: Process, element_id: str) -> BpmnElementType:
-    if element_id in model.sequence_flows and element_id not in model.elements:
-        return BpmnElementType.SEQUENCE_FLOW
-    return model.element(element_id).element_type
 
 
 def _after_event_based_gateway(model: Process, element_id: str) -> bool:
