@@ -131,14 +131,10 @@ def complete_scope_if_done(ctx: Context, scope_key: int) -> None:
     scope = ctx.state.element_instances.get(scope_key)
     if scope is None or scope.state != ProcessInstanceIntent.ELEMENT_ACTIVATED:
         return
-    if scope.interrupted:  # by a terminate end event: the tokens in flight do not count
-        if scope.active_children == 0:
-            ctx.result.follow_up(
-                _PI, ProcessInstanceIntent.COMPLETE_ELEMENT, scope_key, scope.value
-            )
-        return
-    recheck_inclusive_joins(ctx, scope)
-    if scope.active_children == 0 and scope.active_flows == 0:
+    # Ended by a terminate end event: the tokens still in flight do not count (they are dropped).
+    if not scope.interrupted:
+        recheck_inclusive_joins(ctx, scope)
+    if scope.active_children == 0 and (scope.active_flows == 0 or scope.interrupted):
         ctx.result.follow_up(_PI, ProcessInstanceIntent.COMPLETE_ELEMENT, scope_key, scope.value)
 
 
