@@ -6,11 +6,14 @@ SQLite does the work in one call, with the GIL released, instead of one round tr
 The frequent records (PROCESS_INSTANCE element starts and ends, taken sequence flows, VARIABLE
 created/updated: about half of the log) are not turned into rows in Python at all: the batch
 keeps only their log positions, and SQL reads those records from the log (attached to the read
-model's connection) and projects them (`_HOT_TEMPLATES`, one statement a kind; an element that
-starts and ends in the same batch is inserted, then updated). Without a log file (an in-memory
-engine, or an exporter without `log_path`) the batch keeps the records themselves as JSON rows
-and the same SQL reads them from those rows. The rare records (definitions, incidents,
-decisions) become rows in Python.
+model's connection) and projects them (`_HOT_TEMPLATES`, one statement a kind). An element's
+end is noted as [key, timestamp, intent] and never read from the log: the ends go into a
+scratch table first, which updates the rows of elements that started in an earlier batch, and
+the rows of elements that start in this batch are inserted with their end joined from it (most
+elements start and end within one batch of 50 ms, so each costs one row write). Without a log
+file (an in-memory engine, or an exporter without `log_path`) the batch keeps the started
+records themselves as JSON rows and the same SQL reads them from those rows. The rare records
+(definitions, incidents, decisions) become rows in Python.
 """
 
 from __future__ import annotations
@@ -37,9 +40,14 @@ from zeebind.store.database import record_path
 
 Statements = list[tuple[str, tuple[Any, ...]]]
 
-# The kinds of frequent records, each collected in a list of its own (`Batch.hot`); each
-# process kind is followed by its flow-node kind.
-PROCESS_STARTS, NODE_STARTS, PROCESS_ENDS, NODE_ENDS, FLOWS, VARIABLES = range(6)
+# The kinds of frequent records, each collected in a list of its own (`Batch.hot`): the
+# process element's starts, other elements' starts, ends of both, flows, variables.
+PROCESS_STARTS, NODE_STARTS, ENDS, FLOWS, VARIABLES = range(5)
+# The batch's element ends, joined to the starts (created on the read model's connection).
+ELEMENT_ENDS = (
+    "CREATE TEMP TABLE IF NOT EXISTS element_ends "
+    "(key INTEGER PRIMARY KEY, end_date INTEGER NOT NULL, intent TEXT NOT NULL)"
+)
 
 
 class Source(NamedTuple):
@@ -92,8 +100,9 @@ class Batch:
         self.first = 0  # the position of the first record projected into it
         self.position = 0  # ... and of the last
         self.source = ROWS_SOURCE  # where the SQL reads the frequent records from
-        # Per kind: log positions (LOG_SOURCE) or JSON rows (ROWS_SOURCE), in log order.
-        self.hot: tuple[list[Any], ...] = ([], [], [], [], [], [])
+        # Per kind: log positions (LOG_SOURCE) or JSON rows (ROWS_SOURCE), in log order; the
+        # ends as (key, timestamp, intent).
+        self.hot: tuple[list[Any], ...] = ([], [], [], [], [])
         self.definitions: list[tuple[Any, ...]] = []
         self.element_names: list[tuple[int, str, str]] = []
         self.instance_incidents: dict[int, int] = {}
@@ -148,28 +157,31 @@ _TENANT_OR_DEFAULT = (
 )
 # The projection of the frequent records, one statement a kind (`$SOURCE`: Source.sql). SQLite
 # parses each record once: further fields of the same text come from its parse cache.
+_PROCESS_STATE = (
+    "CASE e.intent WHEN 'ELEMENT_COMPLETED' THEN 'COMPLETED' "
+    "WHEN 'ELEMENT_TERMINATED' THEN 'CANCELED' ELSE 'ACTIVE' END"
+)
+_NODE_STATE = (
+    "CASE e.intent WHEN 'ELEMENT_COMPLETED' THEN 'COMPLETED' "
+    "WHEN 'ELEMENT_TERMINATED' THEN 'TERMINATED' ELSE 'ACTIVE' END"
+)
 _HOT_TEMPLATES = (
-    # PROCESS_STARTS: ELEMENT_ACTIVATING of the process element
+    # PROCESS_STARTS: ELEMENT_ACTIVATING of the process element, with its end if in the batch
     f"INSERT OR REPLACE INTO process_instances ({', '.join(PI_COLUMNS)}) "
     f"SELECT s.key, {_DEFINITION}, {_field('bpmnProcessId')}, {_field('version')}, "
     f"(SELECT d.version_tag FROM process_definitions AS d WHERE d.key = {_DEFINITION}), "
     f"{_key(_field('parentProcessInstanceKey'))}, {_key(_field('parentElementInstanceKey'))}, "
-    f"s.timestamp, NULL, 'ACTIVE', 0, 0, {_TENANT} FROM ($SOURCE) AS s",
-    # NODE_STARTS: ELEMENT_ACTIVATING of any other element
+    f"s.timestamp, e.end_date, {_PROCESS_STATE}, 0, 0, {_TENANT} "
+    "FROM ($SOURCE) AS s LEFT JOIN temp.element_ends AS e ON e.key = s.key",
+    # NODE_STARTS: ELEMENT_ACTIVATING of any other element, likewise
     f"INSERT OR REPLACE INTO flownode_instances ({', '.join(FNI_COLUMNS)}) "
     f"SELECT s.key, {_INSTANCE}, {_DEFINITION}, {_ELEMENT}, "
     "COALESCE((SELECT n.name FROM temp.element_names AS n "
     f"WHERE n.definition_key = {_DEFINITION} AND n.element_id = {_ELEMENT}), {_ELEMENT}), "
     f"CASE WHEN {_ELEMENT_TYPE} IN ({_FLOW_NODE_TYPE_LIST}) THEN {_ELEMENT_TYPE} "
-    f"ELSE 'UNKNOWN' END, 'ACTIVE', s.timestamp, NULL, NULL, 0, {_TENANT} FROM ($SOURCE) AS s",
-    # PROCESS_ENDS: ELEMENT_COMPLETED/TERMINATED of the process element (one per key)
-    "UPDATE process_instances SET state = CASE s.intent WHEN 'ELEMENT_COMPLETED' "
-    "THEN 'COMPLETED' ELSE 'CANCELED' END, end_date = s.timestamp "
-    "FROM ($SOURCE) AS s WHERE process_instances.key = s.key",
-    # NODE_ENDS
-    "UPDATE flownode_instances SET state = CASE s.intent WHEN 'ELEMENT_COMPLETED' "
-    "THEN 'COMPLETED' ELSE 'TERMINATED' END, end_date = s.timestamp "
-    "FROM ($SOURCE) AS s WHERE flownode_instances.key = s.key",
+    f"ELSE 'UNKNOWN' END, {_NODE_STATE}, s.timestamp, e.end_date, NULL, 0, {_TENANT} "
+    "FROM ($SOURCE) AS s LEFT JOIN temp.element_ends AS e ON e.key = s.key",
+    "",  # ENDS: written before the starts, by _ENDS
     # FLOWS: SEQUENCE_FLOW_TAKEN
     "INSERT OR REPLACE INTO sequence_flows (key, process_instance_key, sequence_flow_id) "
     f"SELECT s.key, {_INSTANCE}, {_ELEMENT} FROM ($SOURCE) AS s",
@@ -183,13 +195,31 @@ _HOT_TEMPLATES = (
 
 @functools.cache
 def hot_statements(source: Source) -> tuple[str, ...]:
-    """The statements of the frequent records' kinds, reading them from `source`."""
+    """The statements of the frequent records' kinds, reading them from `source` (none for the
+    ends: they are written before, by `_ENDS`)."""
     return tuple(
         sql.replace("$SOURCE", source.sql).replace("$V", source.value_path).replace("$ITEMS", "?")
         for sql in _HOT_TEMPLATES
     )
 
 
+# ENDS: [key, timestamp, intent] of ELEMENT_COMPLETED/TERMINATED, into the scratch table; they
+# update the rows of elements that started in earlier batches (before this batch's starts are
+# inserted, which join their ends themselves); the table is emptied after the starts.
+_ENDS = (
+    "INSERT OR REPLACE INTO temp.element_ends (key, end_date, intent) " + _select(3),
+    *(
+        f"UPDATE {table} SET (end_date, state) = (SELECT e.end_date, CASE e.intent "
+        f"WHEN 'ELEMENT_COMPLETED' THEN 'COMPLETED' ELSE '{terminated}' END "
+        f"FROM temp.element_ends AS e WHERE e.key = {table}.key) "
+        "WHERE key IN (SELECT key FROM temp.element_ends)"
+        for table, terminated in (
+            ("process_instances", "CANCELED"),
+            ("flownode_instances", "TERMINATED"),
+        )
+    ),
+)
+_CLEAR_ENDS = "DELETE FROM temp.element_ends"
 _INSERT_INCIDENT = _insert("incidents", INCIDENT_COLUMNS)
 _INSERT_NAMES = (
     "INSERT OR REPLACE INTO temp.element_names (definition_key, element_id, name) " + _select(3)
@@ -230,16 +260,23 @@ def _array(items: list[Any]) -> str:
 
 def _statements(batch: Batch) -> list[tuple[str, tuple[Any, ...]]]:
     """The SQL of one projected batch: definitions first (the frequent records' SQL reads their
-    names and version tags), then the frequent records (starts before ends), then incidents and
-    their changes to instances and flow nodes, decisions, and the position."""
+    names and version tags), then the frequent records (ends, then the starts that join them),
+    then incidents and their changes to instances and flow nodes, decisions, and the
+    position."""
     out: list[tuple[str, tuple[Any, ...]]] = []
     if batch.definitions:
         out.append((_insert("process_definitions", PD_COLUMNS), (_rows(batch.definitions),)))
     if batch.element_names:
         out.append((_INSERT_NAMES, (_rows(batch.element_names),)))
+    ends = batch.hot[ENDS]
+    if ends:
+        out.append((_ENDS[0], (orjson.dumps(ends).decode(),)))
+        out.extend((sql, ()) for sql in _ENDS[1:])
     for sql, items in zip(hot_statements(batch.source), batch.hot, strict=True):
-        if items:
+        if items and sql:
             out.append((sql, (_array(items),)))
+    if ends:
+        out.append((_CLEAR_ENDS, ()))
     if batch.incidents:
         out.append((_INSERT_INCIDENT, (_rows(batch.incidents.values()),)))
     for sql, changes in (

@@ -42,10 +42,11 @@ from typing import Any
 from lxml import etree
 
 from zeebind.exporters.batch import (
+    ELEMENT_ENDS,
+    ENDS,
     FLOWS,
     LOG_SOURCE,
     NODE_STARTS,
-    PROCESS_ENDS,
     PROCESS_STARTS,
     ROWS_SOURCE,
     VARIABLES,
@@ -143,6 +144,7 @@ class OperateExporter:
         connection.executescript(SCHEMA)
         connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         connection.execute(_ELEMENT_NAMES)
+        connection.execute(ELEMENT_ENDS)
         row = connection.execute("SELECT position FROM export_position").fetchone()
         self.position = int(row[0]) if row else 0
         self._deleted = {
@@ -212,7 +214,8 @@ class OperateExporter:
         This runs in the broker's loop after every commit, so it does as little as it can: one
         dict look-up skips each record Operate does not show (half of the log), a frequent one
         is noted by its position (without a log file: as a JSON row, taken now since its value
-        may change once the engine goes on), and only the rare ones become rows here."""
+        may change once the engine goes on), an element's end by its key, time and intent, and
+        only the rare ones become rows here."""
         if not records:
             return
         batch.first = batch.first or records[0].position
@@ -220,8 +223,8 @@ class OperateExporter:
         batch.source = self._source
         by_position = self._source is LOG_SOURCE
         deleted = self._deleted
-        kinds = _KINDS
         add = [items.append for items in batch.hot]
+        kinds = _KINDS
         for record in records:
             kind = kinds.get((record.value_type, record.intent))
             if kind is None:
@@ -233,8 +236,11 @@ class OperateExporter:
                     _RARE_HANDLERS[kind - _RARE](self, batch, record)
                 continue
             # The frequent intents are events' (commands and rejections have a command's).
-            if kind < FLOWS and record.value["bpmnElementType"] != "PROCESS":
-                kind += NODE_STARTS - PROCESS_STARTS  # NODE_STARTS or NODE_ENDS
+            if kind == ENDS:
+                add[ENDS]((record.key, record.timestamp, record.intent))
+                continue
+            if kind == PROCESS_STARTS and record.value["bpmnElementType"] != "PROCESS":
+                kind = NODE_STARTS
             add[kind](record.position if by_position else _row(record))
 
     def _process(self, batch: Batch, record: Record) -> None:
@@ -433,13 +439,14 @@ _RARE_HANDLERS: tuple[_Handler, ...] = (
 )
 _RARE = 100  # kinds from here on are _RARE_HANDLERS[kind - _RARE]
 _PROCESS, _INCIDENT, _DRD, _DECISION, _EVALUATION = range(_RARE, _RARE + len(_RARE_HANDLERS))
-# (value type, intent) -> kind of the events Operate shows: a frequent kind of batch.py (the
-# element's start or end of a process; other elements' are the NODE_ kinds) or a rare one. The
-# intents are the enum members the engine writes, so that live records match by identity.
+# (value type, intent) -> kind of the events Operate shows: a frequent kind of batch.py (an
+# element's start, taken to be the process element's until its type says otherwise) or a rare
+# one. The intents are the enum members the engine writes, so that live records match by
+# identity.
 _KINDS: dict[tuple[ValueType, str], int] = {
     (_PI, ProcessInstanceIntent.ELEMENT_ACTIVATING): PROCESS_STARTS,
-    (_PI, ProcessInstanceIntent.ELEMENT_COMPLETED): PROCESS_ENDS,
-    (_PI, ProcessInstanceIntent.ELEMENT_TERMINATED): PROCESS_ENDS,
+    (_PI, ProcessInstanceIntent.ELEMENT_COMPLETED): ENDS,
+    (_PI, ProcessInstanceIntent.ELEMENT_TERMINATED): ENDS,
     (_PI, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN): FLOWS,
     (_VARIABLE, VariableIntent.CREATED): VARIABLES,
     (_VARIABLE, VariableIntent.UPDATED): VARIABLES,

@@ -216,4 +216,5 @@ def connect(path: Path | None, memory_name: str, *, reader: bool = False) -> sql
     connection.execute("PRAGMA cache_size=-32768")  # 32 MiB
     # The log is the source of truth: a read model lost in a crash is rebuilt from it.
     connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("PRAGMA temp_store=MEMORY")  # the exporter's scratch tables and sorts
     return connection

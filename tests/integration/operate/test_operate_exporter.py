@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from operate_scenarios import ORDER, run_scenario, scenario
 
 from zeebind.exporters.operate import OperateExporter
 from zeebind.operate.service import READ_MODEL_FILE, OperateService
 from zeebind.protocol.record import Record, RecordType, ValueType
+from zeebind.store.database import Database
 from zeebind.testing import EngineHarness
 
 
@@ -242,3 +247,42 @@ async def test_a_failed_write_is_caught_up_from_the_log(
             assert "catching up from the log" in caplog.text
         finally:
             await operate.stop()
+
+
+@pytest.fixture(scope="module")
+def scenario_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The log file of the four-instance scenario (completed, canceled, incident, active)."""
+    data_dir = tmp_path_factory.mktemp("scenario-log")
+
+    async def run() -> None:
+        async with EngineHarness(data_dir) as h:
+            await run_scenario(h)
+
+    asyncio.run(run())
+    return data_dir / "zeebind.db"
+
+
+@settings(max_examples=30, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=1, max_value=10_000), max_size=12), by_log=st.booleans())
+def test_any_batching_of_the_log_gives_the_same_read_model(
+    scenario_log: Path, cuts: list[int], by_log: bool
+) -> None:
+    """An element's start and end in one batch or in different ones (its end then updates the
+    row of an earlier batch), read from the log or from JSON rows: the same rows."""
+    database = Database(scenario_log)
+    records = list(database.records(0))
+    database.close()
+    whole = OperateExporter(None)
+    whole.export(records)
+    batched = OperateExporter(None, log_path=scenario_log if by_log else None)
+    bounds = [0, *sorted({cut % len(records) for cut in cuts}), len(records)]
+    for start, end in itertools.pairwise(bounds):
+        batched.export(records[start:end])
+    try:
+        assert batched.dump() == whole.dump()
+        assert batched.position == whole.position == records[-1].position
+        states = {row[9] for row in whole.dump()["process_instances"]}
+        assert states == {"COMPLETED", "CANCELED", "ACTIVE"}
+    finally:
+        whole.close()
+        batched.close()
