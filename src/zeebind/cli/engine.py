@@ -12,6 +12,7 @@ from pathlib import Path
 
 from zeebind.app import EngineApp
 from zeebind.gateway.server import TlsConfigError, TlsIdentity
+from zeebind.store.library import turn_off_memory_statistics
 
 logger = logging.getLogger("zeebind.engine")
 
@@ -73,6 +74,7 @@ def operate_options(args: argparse.Namespace) -> tuple[int | None, str | None, b
 
 def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    turn_off_memory_statistics()  # before any database is open (store/library.py)
     try:
         app = _app(args)
     except (TlsConfigError, ValueError) as err:

@@ -13,6 +13,7 @@ from pathlib import Path
 from zeebind.bindings.errors import ComponentError
 from zeebind.cli.engine import add_operate_arguments, operate_options
 from zeebind.sidecar.app import SidecarApp, SidecarOptions
+from zeebind.store.library import turn_off_memory_statistics
 
 logger = logging.getLogger("zeebind.sidecar")
 
@@ -87,6 +88,7 @@ def options(args: argparse.Namespace) -> SidecarOptions:
 
 def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    turn_off_memory_statistics()  # before any database is open (store/library.py)
     # httpx logs every request at INFO: one line per delivery to the app, and per token fetch.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
