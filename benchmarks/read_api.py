@@ -1,12 +1,14 @@
 """The Operate read API: search latency over many finished instances, and what exporting costs.
 
     .venv/bin/python benchmarks/read_api.py [--instances 100000] [--rounds 5] [--seconds 4]
+        [--modes off,thread,loop] [--skip-search] [--skip-throughput]
 
 Prints one JSON line per measurement and a summary line:
 - throughput: the broker (durable SQLite file) running instances of a process with a service
   task to completion (32 clients, each awaiting its instance's result; two job workers).
   Rounds rotate: without the exporter, with its writes on the export thread (the default) and
-  with them in the broker's loop, side by side in one run. Medians of instances/s and ratios,
+  with them in the broker's loop, side by side in one run (`--modes off,thread` leaves the
+  loop mode out, for more rounds in the same time). Medians of instances/s and ratios,
   and the broker thread's CPU time per instance (robust to other load on the machine). Each
   round also reports `other_cpu`: the CPU time other processes used during it, in cores (from
   /proc/stat, Linux), so that rounds disturbed by other work on the machine show.
@@ -41,6 +43,7 @@ from zeebind.protocol.intent import (
     ProcessInstanceIntent,
 )
 from zeebind.protocol.record import ValueType
+from zeebind.store.library import turn_off_memory_statistics
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -288,14 +291,25 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument(
+        "--modes",
+        default=",".join(MODES),
+        type=lambda text: text.split(","),
+        help=f"comma-separated, from {', '.join(MODES)}; off is always run",
+    )
     parser.add_argument("--skip-search", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
+    unknown = set(args.modes) - set(MODES)
+    if unknown:
+        parser.error(f"--modes: unknown mode(s) {', '.join(sorted(unknown))}; use {MODES}")
+    modes = ["off", *(mode for mode in MODES[1:] if mode in args.modes)]
+    turn_off_memory_statistics()  # as `zeebind engine` does
     with tempfile.TemporaryDirectory(prefix="zeebind-bench-") as tmp:
-        rates: dict[str, list[float]] = {mode: [] for mode in MODES}
-        cpus: dict[str, list[float]] = {mode: [] for mode in MODES}
+        rates: dict[str, list[float]] = {mode: [] for mode in modes}
+        cpus: dict[str, list[float]] = {mode: [] for mode in modes}
         for round_ in range(0 if args.skip_throughput else args.rounds):
-            for mode in MODES:
+            for mode in modes:
                 path = Path(tmp) / f"tp-{round_}-{mode}"
                 rate, cpu, other = await throughput(path, args.seconds, mode)
                 rates[mode].append(rate)
@@ -317,7 +331,7 @@ async def main() -> None:
             "median_per_s_without": round(without, 1),
             "median_loop_cpu_us_without": round(cpu_without, 1),
         }
-        for mode in MODES[1:]:
+        for mode in modes[1:]:
             ratios = [w / wo for w, wo in zip(rates[mode], rates["off"], strict=True)]
             summary[f"median_per_s_{mode}"] = round(statistics.median(rates[mode]), 1)
             summary[f"ratio_of_medians_{mode}"] = round(statistics.median(rates[mode]) / without, 3)
