@@ -85,6 +85,33 @@ async def test_no_retries_left_raises_an_incident_resolved_after_retries_update(
         assert "local" not in h.records().of(ValueType.VARIABLE, scopeKey=instance).intents()
 
 
+async def test_canceling_an_instance_resolves_its_job_incident_after_the_job() -> None:
+    """As Zeebe: JOB CANCELED, then INCIDENT RESOLVED for the job's incident; nothing open."""
+    from zeebind.protocol.intent import ProcessInstanceIntent
+
+    async with EngineHarness() as h:
+        instance, job_key = await _one_job(h)
+        await fail(h, job_key, retries=0)
+        incident = h.records().of(ValueType.INCIDENT, IncidentIntent.CREATED).only()
+        await h.b.command(
+            ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.CANCEL, {}, key=instance
+        )
+        events = [
+            (r.value_type, r.intent, r.key)
+            for r in h.records().records
+            if r.value_type in (ValueType.JOB, ValueType.INCIDENT)
+            and r.position > incident.position
+        ]
+        assert events == [
+            (ValueType.JOB, JobIntent.CANCELED, job_key),
+            (ValueType.INCIDENT, IncidentIntent.RESOLVED, incident.key),
+        ]
+        resolved = h.records().of(ValueType.INCIDENT, IncidentIntent.RESOLVED).only()
+        assert resolved.value == incident.value
+        assert h.b.engine.state.incidents == {}
+        assert h.b.engine.state.job_incidents == {}
+
+
 async def test_commands_on_unknown_or_failed_jobs_are_rejected() -> None:
     async with EngineHarness() as h:
         _, job_key = await _one_job(h)

@@ -31,6 +31,14 @@ def raise_incident(
     )
 
 
+def resolve_job_incident(ctx: Context, job_key: int) -> None:
+    """A job that is canceled takes its open incident with it."""
+    key = ctx.state.job_incidents.get(job_key)
+    if key is not None:
+        incident = ctx.state.incidents[key]
+        ctx.result.append_event(ValueType.INCIDENT, IncidentIntent.RESOLVED, key, incident.value)
+
+
 def resolve_incidents_of(ctx: Context, instance: ElementInstance) -> None:
     """An element that is left (terminated) takes its open incidents with it."""
     keys = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zeebind.engine.behaviors.incidents import resolve_job_incident
 from zeebind.engine.context import Context
 from zeebind.engine.state import ElementInstance
 from zeebind.protocol.intent import JobIntent
@@ -44,3 +45,6 @@ def cancel_job(ctx: Context, instance: ElementInstance) -> None:
     job = ctx.state.jobs.get(instance.job_key)
     if job is not None:
         ctx.result.append_event(ValueType.JOB, JobIntent.CANCELED, job.key, dict(job.value))
+        # As Zeebe: the canceled job's incident is resolved right after it (the applier of
+        # CANCELED unlinks the job from the element, so resolve_incidents_of cannot find it).
+        resolve_job_incident(ctx, job.key)
