@@ -84,14 +84,15 @@ class Batch:
         "decision_instances",
         "decisions",
         "definitions",
+        "deletions",
         "drds",
         "element_names",
         "first",
         "flownode_incidents",
         "hot",
+        "incident_changes",
         "incident_states",
         "incidents",
-        "instance_incidents",
         "position",
         "source",
     )
@@ -105,13 +106,16 @@ class Batch:
         self.hot: tuple[list[Any], ...] = ([], [], [], [], [])
         self.definitions: list[tuple[Any, ...]] = []
         self.element_names: list[tuple[int, str, str]] = []
-        self.instance_incidents: dict[int, int] = {}
-        self.flownode_incidents: dict[int, tuple[int, int | None]] = {}
+        # (process instance key, element instance key, +1 created / -1 resolved), in log order
+        self.incident_changes: list[tuple[int, int, int]] = []
+        self.flownode_incidents: dict[int, int | None] = {}  # element -> its own incident key
         self.incidents: dict[int, list[Any]] = {}
         self.incident_states: dict[int, str] = {}
         self.drds: list[tuple[Any, ...]] = []
         self.decisions: list[tuple[Any, ...]] = []
         self.decision_instances: list[tuple[Any, ...]] = []
+        # Deleted definitions, (kind, key): kind "process", "decision" or "drd".
+        self.deletions: list[tuple[str, int]] = []
 
     def __bool__(self) -> bool:
         return self.position > 0
@@ -179,7 +183,8 @@ _HOT_TEMPLATES = (
     "COALESCE((SELECT n.name FROM temp.element_names AS n "
     f"WHERE n.definition_key = {_DEFINITION} AND n.element_id = {_ELEMENT}), {_ELEMENT}), "
     f"CASE WHEN {_ELEMENT_TYPE} IN ({_FLOW_NODE_TYPE_LIST}) THEN {_ELEMENT_TYPE} "
-    f"ELSE 'UNKNOWN' END, {_NODE_STATE}, s.timestamp, e.end_date, NULL, 0, {_TENANT} "
+    f"ELSE 'UNKNOWN' END, {_NODE_STATE}, s.timestamp, e.end_date, NULL, 0, {_TENANT}, "
+    f"{_field('flowScopeKey')}, 0 "
     "FROM ($SOURCE) AS s LEFT JOIN temp.element_ends AS e ON e.key = s.key",
     "",  # ENDS: written before the starts, by _ENDS
     # FLOWS: SEQUENCE_FLOW_TAKEN
@@ -224,13 +229,46 @@ _INSERT_INCIDENT = _insert("incidents", INCIDENT_COLUMNS)
 _INSERT_NAMES = (
     "INSERT OR REPLACE INTO temp.element_names (definition_key, element_id, name) " + _select(3)
 )
-_INCIDENTS_PI = (
-    "UPDATE process_instances SET incident_count = incident_count + (j.value->>1), "
-    "incident = (incident_count + (j.value->>1) > 0) FROM json_each(?) AS j "
-    "WHERE process_instances.key = j.value->>0"
+# An incident counts for every flow node and process instance on its tree path, as in Operate:
+# its element, the subprocesses around it, the call activity that called its instance and the
+# scopes around that, up to the root instance; `incident` is whether the count is above 0.
+# `$CHANGES`: [process instance key, element instance key, +1 or -1] per incident created or
+# resolved. The path is walked in the rows themselves (flow_scope_key, then the instance's
+# parent_flow_node_instance_key), which were written before.
+_INCIDENT_PATH = (
+    "WITH RECURSIVE change(id, pi, fni, d) AS ("
+    "SELECT j.key, j.value->>0, j.value->>1, j.value->>2 FROM json_each(?) AS j), "
+    "start(id, fni, d) AS (SELECT c.id, COALESCE("
+    "(SELECT f.key FROM flownode_instances AS f WHERE f.key = c.fni), "
+    "(SELECT p.parent_flow_node_instance_key FROM process_instances AS p WHERE p.key = c.pi)), "
+    "c.d FROM change AS c), "
+    "path(id, fni, d) AS (SELECT id, fni, d FROM start WHERE fni IS NOT NULL UNION ALL "
+    "SELECT path.id, COALESCE(s.key, p.parent_flow_node_instance_key), path.d FROM path "
+    "JOIN flownode_instances AS f ON f.key = path.fni "
+    "LEFT JOIN flownode_instances AS s ON s.key = f.flow_scope_key "
+    "LEFT JOIN process_instances AS p ON p.key = f.flow_scope_key "
+    "WHERE COALESCE(s.key, p.parent_flow_node_instance_key) IS NOT NULL), "
+    # each incident counts once per instance on its path
+    "instances(id, pi, d) AS (SELECT id, pi, d FROM change UNION "
+    "SELECT path.id, f.process_instance_key, path.d FROM path "
+    "JOIN flownode_instances AS f ON f.key = path.fni) "
 )
-_INCIDENT_FNI = (
-    "UPDATE flownode_instances SET incident = j.value->>1, incident_key = j.value->>2 "
+_INCIDENTS_FNI = _INCIDENT_PATH + (
+    "UPDATE flownode_instances SET (incident_count, incident) = (SELECT "
+    "flownode_instances.incident_count + sum(path.d), "
+    "flownode_instances.incident_count + sum(path.d) > 0 "
+    "FROM path WHERE path.fni = flownode_instances.key) "
+    "WHERE key IN (SELECT fni FROM path)"
+)
+_INCIDENTS_PI = _INCIDENT_PATH + (
+    "UPDATE process_instances SET (incident_count, incident) = (SELECT "
+    "process_instances.incident_count + sum(i.d), process_instances.incident_count + sum(i.d) > 0 "
+    "FROM instances AS i WHERE i.pi = process_instances.key) "
+    "WHERE key IN (SELECT pi FROM instances)"
+)
+# The key of the incident on the flow node itself: [element instance key, incident key or null].
+_INCIDENT_KEY = (
+    "UPDATE flownode_instances SET incident_key = j.value->>1 "
     "FROM json_each(?) AS j WHERE flownode_instances.key = j.value->>0"
 )
 _RESOLVE = (
@@ -245,6 +283,34 @@ _DECISION_NAMES = (
     "WHERE d.key = decision_requirements_key) "
     "WHERE decision_requirements_version IS NULL"
 )
+# Deleted definitions (a JSON array of keys), written last in a batch. A process definition
+# takes its (finished) instances and their rows with it.
+_OF_DEFINITIONS = (
+    "SELECT key FROM process_instances WHERE process_definition_key IN "
+    "(SELECT value FROM json_each(?1))"
+)
+_DELETIONS: dict[str, tuple[str, ...]] = {
+    "process": (
+        *(
+            f"DELETE FROM {table} WHERE process_instance_key IN ({_OF_DEFINITIONS})"
+            for table in (
+                "flownode_instances",
+                "sequence_flows",
+                "variables",
+                "incidents",
+                "decision_instances",
+            )
+        ),
+        "DELETE FROM process_instances WHERE process_definition_key IN "
+        "(SELECT value FROM json_each(?1))",
+        "DELETE FROM process_definitions WHERE key IN (SELECT value FROM json_each(?1))",
+        "DELETE FROM temp.element_names WHERE definition_key IN (SELECT value FROM json_each(?1))",
+    ),
+    "decision": (
+        "DELETE FROM decision_definitions WHERE key IN (SELECT value FROM json_each(?1))",
+    ),
+    "drd": ("DELETE FROM decision_requirements WHERE key IN (SELECT value FROM json_each(?1))",),
+}
 _POSITION = (
     "INSERT INTO export_position (id, position) VALUES (1, ?) "
     "ON CONFLICT (id) DO UPDATE SET position = excluded.position"
@@ -279,16 +345,16 @@ def _statements(batch: Batch) -> list[tuple[str, tuple[Any, ...]]]:
         out.append((_CLEAR_ENDS, ()))
     if batch.incidents:
         out.append((_INSERT_INCIDENT, (_rows(batch.incidents.values()),)))
-    for sql, changes in (
-        (_INCIDENTS_PI, batch.instance_incidents),
-        (_INCIDENT_FNI, batch.flownode_incidents),
+    if batch.incident_changes:
+        changes = _rows(batch.incident_changes)
+        out.append((_INCIDENTS_FNI, (changes,)))
+        out.append((_INCIDENTS_PI, (changes,)))
+    for sql, keyed in (
+        (_INCIDENT_KEY, batch.flownode_incidents),
         (_RESOLVE, batch.incident_states),
     ):
-        if changes:
-            values = changes.items()
-            out.append(
-                (sql, (_rows([k, *v] if isinstance(v, tuple) else [k, v] for k, v in values),))
-            )
+        if keyed:
+            out.append((sql, (_rows(keyed.items()),)))
     if batch.drds:
         out.append((_insert("decision_requirements", DRD_COLUMNS), (_rows(batch.drds),)))
     if batch.decisions:
@@ -296,5 +362,9 @@ def _statements(batch: Batch) -> list[tuple[str, tuple[Any, ...]]]:
         out.append((_DECISION_NAMES, ()))
     if batch.decision_instances:
         out.append((_insert("decision_instances", DI_COLUMNS), (_rows(batch.decision_instances),)))
+    for kind, statements in _DELETIONS.items():
+        keys = [key for deleted, key in batch.deletions if deleted == kind]
+        if keys:
+            out.extend((sql, (_rows(keys),)) for sql in statements)
     out.append((_POSITION, (batch.position,)))
     return out

@@ -295,11 +295,9 @@ class OperateExporter:
             else:
                 batch.incident_states[record.key] = "RESOLVED"
             delta, incident_key = -1, None
-        # The flow node and the instance are written by SQL before these changes (batch.py).
-        batch.flownode_incidents[element_key] = (int(delta > 0), incident_key)
-        batch.instance_incidents[instance_key] = (
-            batch.instance_incidents.get(instance_key, 0) + delta
-        )
+        # The flow nodes and instances on its path are written by SQL before (batch.py).
+        batch.incident_changes.append((instance_key, element_key, delta))
+        batch.flownode_incidents[element_key] = incident_key
 
     def _decision_requirements(self, batch: Batch, record: Record) -> None:
         v = record.value
@@ -373,6 +371,17 @@ class OperateExporter:
                 )
             )
 
+    def _deletion(self, batch: Batch, record: Record) -> None:
+        """A deleted definition leaves the read model; a process takes its instances' history
+        with it (Zeebe deletes only definitions without running instances), as Operate does."""
+        v = record.value
+        if record.value_type is ValueType.PROCESS:
+            batch.deletions.append(("process", v["processDefinitionKey"]))
+        elif record.value_type is ValueType.DECISION:
+            batch.deletions.append(("decision", v["decisionKey"]))
+        else:
+            batch.deletions.append(("drd", v["decisionRequirementsKey"]))
+
     # --- writing ---------------------------------------------------------------------------
 
     def apply(self, statements: Statements, position: int) -> None:
@@ -436,9 +445,12 @@ _RARE_HANDLERS: tuple[_Handler, ...] = (
     OperateExporter._decision_requirements,
     OperateExporter._decision,
     OperateExporter._decision_evaluation,
+    OperateExporter._deletion,
 )
 _RARE = 100  # kinds from here on are _RARE_HANDLERS[kind - _RARE]
-_PROCESS, _INCIDENT, _DRD, _DECISION, _EVALUATION = range(_RARE, _RARE + len(_RARE_HANDLERS))
+_PROCESS, _INCIDENT, _DRD, _DECISION, _EVALUATION, _DELETION = range(
+    _RARE, _RARE + len(_RARE_HANDLERS)
+)
 # (value type, intent) -> kind of the events Operate shows: a frequent kind of batch.py (an
 # element's start, taken to be the process element's until its type says otherwise) or a rare
 # one. The intents are the enum members the engine writes, so that live records match by
@@ -457,4 +469,7 @@ _KINDS: dict[tuple[ValueType, str], int] = {
     (ValueType.DECISION, DecisionIntent.CREATED): _DECISION,
     (ValueType.DECISION_EVALUATION, DecisionEvaluationIntent.EVALUATED): _EVALUATION,
     (ValueType.DECISION_EVALUATION, DecisionEvaluationIntent.FAILED): _EVALUATION,
+    (ValueType.PROCESS, ProcessIntent.DELETED): _DELETION,
+    (ValueType.DECISION_REQUIREMENTS, DecisionRequirementsIntent.DELETED): _DELETION,
+    (ValueType.DECISION, DecisionIntent.DELETED): _DELETION,
 }

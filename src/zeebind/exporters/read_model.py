@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TABLES = (
     "process_definitions",
     "process_instances",
@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS flownode_instances (
     process_definition_key INTEGER NOT NULL, flow_node_id TEXT NOT NULL,
     flow_node_name TEXT NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL,
     start_date INTEGER NOT NULL, end_date INTEGER, incident_key INTEGER,
-    incident INTEGER NOT NULL DEFAULT 0, tenant_id TEXT NOT NULL);
+    incident INTEGER NOT NULL DEFAULT 0, tenant_id TEXT NOT NULL,
+    flow_scope_key INTEGER NOT NULL, incident_count INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS fni_instance ON flownode_instances (process_instance_key, flow_node_id);
 CREATE TABLE IF NOT EXISTS sequence_flows (
     key INTEGER NOT NULL, process_instance_key INTEGER NOT NULL,
@@ -142,6 +143,8 @@ FNI_COLUMNS = (
     "incident_key",
     "incident",
     "tenant_id",
+    "flow_scope_key",
+    "incident_count",
 )
 INCIDENT_COLUMNS = (
     "key",
