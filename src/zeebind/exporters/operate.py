@@ -19,14 +19,24 @@ Approaches measured (µs per one-task instance: a micro-benchmark over the commi
 - Every shown record projected into rows in Python in the loop (10.5 µs) and the rows turned
   into JSON arrays there (7 µs), SQLite writing them on the export thread (29 µs): the loop paid
   17.5 µs; the engine kept 0.75-0.83 of its instances/s (ratio of medians, 3 runs).
-- Now: the loop notes positions (5.5 µs, and 0.5 µs for the JSON arrays of positions); the
-  export thread's SQLite work is ~35 µs, ~30 of them reading and parsing the records from the
-  log. The engine keeps a median 0.91 of its instances/s (10 runs from 0.84 to 1.02: the
-  machine's own drift between rounds is as large as the effect; docs/operate.md).
+- Then: the loop noted positions (5.5 µs, and 0.5 µs for the JSON arrays of positions); the
+  export thread's SQLite work was ~35 µs, ~30 of them reading and parsing the records from the
+  log; starts and ends were two row writes per element. The engine kept a median 0.91 of its
+  instances/s (10 runs from 0.84 to 1.02).
+- Now: ends are noted as (key, time, intent) and joined to their starts in SQL (one row write
+  per element, no end read from the log): SQLite instructions per instance -13 % (micro-
+  benchmark under callgrind), the loop's +7 %. And SQLite's memory statistics are off
+  (store/library.py): their global mutex made the loop thread sleep ~1,100 times a second
+  instead of ~300 while the export thread ran, ~500 without it. Under callgrind the loop runs
+  3.1 % more instructions per instance with the exporter (benchmarks/export_instructions.py);
+  on the wall clock the engine keeps a median paired 0.95-0.98 of its instances/s
+  (docs/operate.md).
 - No difference measured: one statement a batch (a trigger running the kinds' statements, so
-  fewer GIL round trips for the export thread), flushing every 250 ms instead of 50, and the same
-  SQLite work in another process instead of a thread. Python on the export thread competes with
-  the engine for the GIL instead of overlapping with it.
+  fewer GIL round trips for the export thread; and, this time, one `executescript` a batch),
+  flushing every 250 ms instead of 50, the export thread at nice 0 instead of 10, pinning the
+  two threads to separate CPUs, and the same SQLite work in another process instead of a
+  thread. Python on the export thread competes with the engine for the GIL instead of
+  overlapping with it.
 """
 
 from __future__ import annotations
@@ -223,8 +233,8 @@ class OperateExporter:
         batch.source = self._source
         by_position = self._source is LOG_SOURCE
         deleted = self._deleted
-        add = [items.append for items in batch.hot]
         kinds = _KINDS
+        add = [items.append for items in batch.hot]
         for record in records:
             kind = kinds.get((record.value_type, record.intent))
             if kind is None:
