@@ -42,17 +42,10 @@ async def workload(data_dir: Path, instances: int, mode: str) -> None:
     """Runs `instances` one-task instances to completion (in the process valgrind watches)."""
     import read_api
 
-    from zeebind.broker import Broker
-    from zeebind.operate.service import OperateService
     from zeebind.store.library import turn_off_memory_statistics
 
     turn_off_memory_statistics()  # as `zeebind engine` does
-    broker = await Broker.open(data_dir)
-    operate = None
-    if mode != "off":
-        operate = await OperateService.start(
-            broker, port=0, data_dir=data_dir, connectors=False, threaded_export=mode == "thread"
-        )
+    broker, operate = await read_api.open_broker(data_dir, mode)
     try:
         await read_api.deploy(broker)
         stop = asyncio.Event()

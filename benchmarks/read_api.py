@@ -130,17 +130,24 @@ def machine_cpu_s() -> float | None:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-async def throughput(
-    data_dir: Path, seconds: float, mode: str
-) -> tuple[float, float, float | None]:
-    """(instances/s, CPU µs of the broker's thread per instance, other processes' CPU time in
-    cores) over `seconds`."""
+async def open_broker(data_dir: Path, mode: str) -> tuple[Broker, OperateService | None]:
+    """A broker on a durable log and, unless `mode` is off, the Operate service with its
+    exporter on the export thread ("thread") or in the broker's loop ("loop")."""
     broker = await Broker.open(data_dir)
     operate = None
     if mode != "off":
         operate = await OperateService.start(
             broker, port=0, data_dir=data_dir, connectors=False, threaded_export=mode == "thread"
         )
+    return broker, operate
+
+
+async def throughput(
+    data_dir: Path, seconds: float, mode: str
+) -> tuple[float, float, float | None]:
+    """(instances/s, CPU µs of the broker's thread per instance, other processes' CPU time in
+    cores) over `seconds`."""
+    broker, operate = await open_broker(data_dir, mode)
     try:
         await deploy(broker)
         stop = asyncio.Event()

@@ -32,6 +32,7 @@ from zeebind.exporters.read_model import (
     FLOW_NODE_TYPES,
     FNI_COLUMNS,
     INCIDENT_COLUMNS,
+    INSTANCE_TABLES,
     PD_COLUMNS,
     PI_COLUMNS,
     VARIABLE_COLUMNS,
@@ -293,13 +294,7 @@ _DELETIONS: dict[str, tuple[str, ...]] = {
     "process": (
         *(
             f"DELETE FROM {table} WHERE process_instance_key IN ({_OF_DEFINITIONS})"
-            for table in (
-                "flownode_instances",
-                "sequence_flows",
-                "variables",
-                "incidents",
-                "decision_instances",
-            )
+            for table in INSTANCE_TABLES
         ),
         "DELETE FROM process_instances WHERE process_definition_key IN "
         "(SELECT value FROM json_each(?1))",

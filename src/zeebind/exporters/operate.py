@@ -67,6 +67,7 @@ from zeebind.exporters.batch import (
 from zeebind.exporters.read_model import (
     FLOW_NODE_TYPES,
     INCIDENT_TYPES,
+    INSTANCE_TABLES,
     SCHEMA,
     SCHEMA_VERSION,
     TABLES,
@@ -416,13 +417,7 @@ class OperateExporter:
         try:
             c.execute("INSERT OR IGNORE INTO deleted_process_instances VALUES (?)", (key,))
             c.execute("DELETE FROM process_instances WHERE key = ?", (key,))
-            for table in (
-                "flownode_instances",
-                "sequence_flows",
-                "variables",
-                "incidents",
-                "decision_instances",
-            ):
+            for table in INSTANCE_TABLES:
                 c.execute(f"DELETE FROM {table} WHERE process_instance_key = ?", (key,))
         except BaseException:
             c.execute("ROLLBACK")

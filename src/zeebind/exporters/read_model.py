@@ -22,6 +22,15 @@ TABLES = (
     "decision_definitions",
     "decision_instances",
 )
+# The tables whose rows belong to one process instance (`process_instance_key`), besides
+# `process_instances` itself: what deleting an instance or its definition removes with it.
+INSTANCE_TABLES = (
+    "flownode_instances",
+    "sequence_flows",
+    "variables",
+    "incidents",
+    "decision_instances",
+)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS export_position (
     id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);

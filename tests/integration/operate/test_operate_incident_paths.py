@@ -10,7 +10,7 @@ import httpx
 from operate_scenarios import HEADER
 
 from zeebind.operate.service import OperateService
-from zeebind.protocol.intent import IncidentIntent, JobIntent
+from zeebind.protocol.intent import IncidentIntent, JobIntent, ProcessInstanceIntent
 from zeebind.protocol.record import ValueType
 from zeebind.testing import EngineHarness
 
@@ -55,15 +55,21 @@ async def _instances(http: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
     return {item["bpmnProcessId"]: item for item in answer.json()["items"]}
 
 
+async def _failing_child(h: EngineHarness) -> tuple[int, int]:
+    """A parent instance whose child's task failed with no retries left: (parent, job)."""
+    await h.deploy(("parent.bpmn", PARENT), ("child.bpmn", CHILD))
+    parent = await h.create_instance("parent", {})
+    [(job, _)] = await h.activate_jobs("pay", max_jobs=1)
+    failure = {"retries": 0, "errorMessage": "no money", "retryBackoff": 0, "variables": {}}
+    await h.b.command(ValueType.JOB, JobIntent.FAIL, failure, key=job)
+    return parent, job
+
+
 async def test_an_incident_in_a_called_subprocess_marks_its_whole_path(tmp_path: Path) -> None:
     async with EngineHarness(tmp_path) as h:
         operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
         try:
-            await h.deploy(("parent.bpmn", PARENT), ("child.bpmn", CHILD))
-            parent = await h.create_instance("parent", {})
-            [(job, _)] = await h.activate_jobs("pay", max_jobs=1)
-            failure = {"retries": 0, "errorMessage": "no money", "retryBackoff": 0}
-            await h.b.command(ValueType.JOB, JobIntent.FAIL, {**failure, "variables": {}}, key=job)
+            parent, job = await _failing_child(h)
             await operate.director.caught_up()
             async with httpx.AsyncClient(base_url=operate.url) as http:
                 instances = await _instances(http)
@@ -118,13 +124,7 @@ async def test_canceling_the_parent_clears_the_incident_from_the_whole_path(
     async with EngineHarness(tmp_path) as h:
         operate = await OperateService.start(h.b, port=0, data_dir=tmp_path, connectors=False)
         try:
-            await h.deploy(("parent.bpmn", PARENT), ("child.bpmn", CHILD))
-            parent = await h.create_instance("parent", {})
-            [(job, _)] = await h.activate_jobs("pay", max_jobs=1)
-            failure = {"retries": 0, "errorMessage": "no money", "retryBackoff": 0}
-            await h.b.command(ValueType.JOB, JobIntent.FAIL, {**failure, "variables": {}}, key=job)
-            from zeebind.protocol.intent import ProcessInstanceIntent
-
+            parent, _ = await _failing_child(h)
             await h.b.command(
                 ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.CANCEL, {}, key=parent
             )
