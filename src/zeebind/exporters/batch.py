@@ -13,7 +13,7 @@ the rows of elements that start in this batch are inserted with their end joined
 elements start and end within one batch of 50 ms, so each costs one row write). Without a log
 file (an in-memory engine, or an exporter without `log_path`) the batch keeps the started
 records themselves as JSON rows and the same SQL reads them from those rows. The rare records
-(definitions, incidents, decisions) become rows in Python.
+(definitions, incidents, decisions, deletions) become rows in Python.
 """
 
 from __future__ import annotations
@@ -233,8 +233,8 @@ _INSERT_NAMES = (
 # An incident counts for every flow node and process instance on its tree path, as in Operate:
 # its element, the subprocesses around it, the call activity that called its instance and the
 # scopes around that, up to the root instance; `incident` is whether the count is above 0.
-# `$CHANGES`: [process instance key, element instance key, +1 or -1] per incident created or
-# resolved. The path is walked in the rows themselves (flow_scope_key, then the instance's
+# The parameter: [process instance key, element instance key, +1 or -1] per incident created
+# or resolved. The path is walked in the rows themselves (flow_scope_key, then the instance's
 # parent_flow_node_instance_key), which were written before.
 _INCIDENT_PATH = (
     "WITH RECURSIVE change(id, pi, fni, d) AS ("
