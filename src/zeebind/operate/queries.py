@@ -279,11 +279,14 @@ def get(connection: sqlite3.Connection, entity: Entity, key: Any) -> dict[str, A
 
 
 def statistics(connection: sqlite3.Connection, key: int) -> list[dict[str, Any]]:
-    """Per flow node of one process instance: how many of its instances are in which state."""
+    """Per flow node of one process instance: how many of its instances are in which state.
+    As Operate's: a multi-instance body is not counted as active, canceled or completed (its
+    inner instances are), and `incidents` counts the instances with an incident in any state."""
+    body = "type != 'MULTI_INSTANCE_BODY'"
     rows = connection.execute(
         "SELECT flow_node_id, "
-        "SUM(state = 'ACTIVE' AND incident = 0), SUM(state = 'TERMINATED'), "
-        "SUM(state = 'ACTIVE' AND incident = 1), SUM(state = 'COMPLETED') "
+        f"SUM(state = 'ACTIVE' AND incident = 0 AND {body}), SUM(state = 'TERMINATED' AND {body}), "
+        f"SUM(incident = 1), SUM(state = 'COMPLETED' AND {body}) "
         "FROM flownode_instances WHERE process_instance_key = ? "
         "GROUP BY flow_node_id ORDER BY flow_node_id",
         (key,),

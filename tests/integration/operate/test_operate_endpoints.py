@@ -87,6 +87,45 @@ async def test_statistics_and_sequence_flows_of_an_instance() -> None:
         ]
 
 
+MULTI = ORDER.replace(
+    '<bpmn:serviceTask id="charge" name="Charge card"><bpmn:extensionElements>',
+    '<bpmn:serviceTask id="charge" name="Charge card"><bpmn:multiInstanceLoopCharacteristics>'
+    '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="= [1, 2, 3]" '
+    'inputElement="item"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>'
+    "<bpmn:extensionElements>",
+).replace('id="order" name="Order process"', 'id="multi" name="Multi"')
+MULTI = MULTI.replace('type="charge"', 'type="multi-charge"')  # not the scenario's jobs
+
+
+async def test_statistics_count_inner_instances_of_a_multi_instance_not_its_body() -> None:
+    async with scenario() as s:
+        await s.harness.deploy(("multi.bpmn", MULTI))
+        instance = await s.harness.create_instance("multi", {})
+        jobs = await s.harness.activate_jobs("multi-charge", max_jobs=5)
+        assert len(jobs) == 3
+        await s.operate.director.caught_up()
+        stats = (await s.http.get(f"/v1/process-instances/{instance}/statistics")).json()
+        assert stats[0] == {
+            "activityId": "charge",
+            "active": 3,
+            "canceled": 0,
+            "incidents": 0,
+            "completed": 0,
+        }
+        for job, _ in jobs:
+            await s.harness.complete_job(job, {})
+        assert s.harness.is_completed(instance)
+        await s.operate.director.caught_up()
+        stats = (await s.http.get(f"/v1/process-instances/{instance}/statistics")).json()
+        assert stats[0] == {
+            "activityId": "charge",
+            "active": 0,
+            "canceled": 0,
+            "incidents": 0,
+            "completed": 3,
+        }
+
+
 async def test_delete_removes_a_finished_instance_and_its_data_but_not_a_running_one() -> None:
     async with scenario() as s:
         running = await s.http.delete(f"/v1/process-instances/{s.active}")
