@@ -19,7 +19,6 @@ from zeebind.protocol.intent import (
     CompensationSubscriptionIntent,
     JobIntent,
     ProcessInstanceIntent,
-    ProcessInstanceMigrationIntent,
 )
 from zeebind.protocol.record import Record, RejectionType, ValueType
 from zeebind.testing import EngineHarness
@@ -985,22 +984,6 @@ async def test_cancelling_while_handlers_run_terminates_them_and_deletes_the_sub
 # --- migration ----------------------------------------------------------------------------------
 
 
-async def migrate(
-    h: EngineHarness, instance: int, target: int, *mappings: tuple[str, str]
-) -> Record:
-    return await h.b.command(
-        ValueType.PROCESS_INSTANCE_MIGRATION,
-        ProcessInstanceMigrationIntent.MIGRATE,
-        {
-            "targetProcessDefinitionKey": target,
-            "mappingInstructions": [
-                {"sourceElementId": s, "targetElementId": t} for s, t in mappings
-            ],
-        },
-        key=instance,
-    )
-
-
 async def deploy(h: EngineHarness, name: str, xml: str) -> int:
     return int((await h.deploy((name, xml))).value["processesMetadata"][0]["processDefinitionKey"])
 
@@ -1031,7 +1014,7 @@ async def test_migration_moves_subscriptions_whose_compensation_boundary_is_mapp
         instance = await h.create_instance("moving")
         await complete(h, "A")
         v2 = await deploy(h, "v2.bpmn", MIGRATING_V2)
-        await migrate(h, instance, v2, ("W", "W"), ("A-comp", "A2-comp"))
+        await h.migrate(instance, v2, ("W", "W"), ("A-comp", "A2-comp"))
         migrated = list(h.records().of(_CS, CompensationSubscriptionIntent.MIGRATED))
         assert [
             (r.value["compensableActivityId"], r.value["compensationHandlerId"]) for r in migrated
@@ -1052,7 +1035,7 @@ async def test_migration_deletes_subscriptions_whose_compensation_boundary_is_no
         instance = await h.create_instance("moving")
         await complete(h, "A")
         v2 = await deploy(h, "v2.bpmn", MIGRATING_V2)
-        await migrate(h, instance, v2, ("W", "W"))
+        await h.migrate(instance, v2, ("W", "W"))
         assert subscriptions(h)[-2:] == [(DELETED, "A", "undo-A"), (DELETED, "S", "")]
         await complete(h, "W")  # nothing left to compensate
         assert h.is_completed(instance)
@@ -1082,7 +1065,7 @@ async def test_migration_rejects_a_compensation_boundary_mapped_elsewhere() -> N
         await complete(h, "A")
         flat = await deploy(h, "flat.bpmn", wrong_type)
         with pytest.raises(CommandRejected) as err:
-            await migrate(h, instance, flat, ("W", "W"), ("A-comp", "late"))
+            await h.migrate(instance, flat, ("W", "W"), ("A-comp", "late"))
         assert err.value.rejection_type is RejectionType.INVALID_ARGUMENT
         assert err.value.reason == (
             "Expected to migrate process instance with id 'moving' but compensation boundary "
@@ -1090,7 +1073,7 @@ async def test_migration_rejects_a_compensation_boundary_mapped_elsewhere() -> N
             "'TIMER' different than compensation boundary event type."
         )
         with pytest.raises(CommandRejected) as err:
-            await migrate(h, instance, flat, ("W", "W"), ("A-comp", "A2-comp"))
+            await h.migrate(instance, flat, ("W", "W"), ("A-comp", "A2-comp"))
         assert err.value.rejection_type is RejectionType.INVALID_STATE
         assert err.value.reason == (
             "Expected to migrate process instance with id 'moving' but the flow scope of "

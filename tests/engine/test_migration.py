@@ -7,7 +7,7 @@ from engine_models import chain, end, io, message, model, service, start
 
 from zeebind.broker import CommandRejected
 from zeebind.protocol.intent import IncidentIntent, ProcessInstanceMigrationIntent, SignalIntent
-from zeebind.protocol.record import Record, RecordType, RejectionType, ValueType
+from zeebind.protocol.record import RecordType, RejectionType, ValueType
 from zeebind.testing import EngineHarness
 
 _PI = ValueType.PROCESS_INSTANCE
@@ -41,22 +41,6 @@ def guarded(*boundaries: tuple[str, str]) -> str:
     )
 
 
-async def _migrate(
-    h: EngineHarness, instance: int, target: int, *mappings: tuple[str, str]
-) -> Record:
-    return await h.b.command(
-        ValueType.PROCESS_INSTANCE_MIGRATION,
-        ProcessInstanceMigrationIntent.MIGRATE,
-        {
-            "targetProcessDefinitionKey": target,
-            "mappingInstructions": [
-                {"sourceElementId": s, "targetElementId": t} for s, t in mappings
-            ],
-        },
-        key=instance,
-    )
-
-
 async def _deploy(h: EngineHarness, name: str, xml: str) -> int:
     meta = (await h.deploy((name, xml))).value["processesMetadata"][0]
     return int(meta["processDefinitionKey"])
@@ -67,7 +51,7 @@ async def _rejection(
 ) -> CommandRejected:
     before = len(h.records().records)
     with pytest.raises(CommandRejected) as err:
-        await _migrate(h, instance, target, *mappings)
+        await h.migrate(instance, target, *mappings)
     written = h.records().records[before:]
     assert [r.record_type for r in written] == [RecordType.COMMAND, RecordType.COMMAND_REJECTION]
     return err.value
@@ -79,7 +63,7 @@ async def test_an_instance_continues_on_the_new_version() -> None:
         instance = await h.create_instance("order", {"x": 1})
         [(job_key, _)] = await h.activate_jobs("a")
         v2 = await _deploy(h, "order.bpmn", V2)
-        response = await _migrate(h, instance, v2, ("A", "A"))
+        response = await h.migrate(instance, v2, ("A", "A"))
         assert response.intent == ProcessInstanceMigrationIntent.MIGRATED
         assert response.value["targetProcessDefinitionKey"] == v2
         migrated = h.records().of(_PI, "ELEMENT_MIGRATED")
@@ -103,7 +87,7 @@ async def test_an_active_element_maps_to_another_element_and_keeps_its_job() -> 
         await _deploy(h, "order.bpmn", V1)
         instance = await h.create_instance("order")
         target = await _deploy(h, "shipping.bpmn", RENAMED)
-        await _migrate(h, instance, target, ("A", "C"))
+        await h.migrate(instance, target, ("A", "C"))
         [(job_key, job)] = await h.activate_jobs("a")  # the job keeps its type
         assert (job["elementId"], job["bpmnProcessId"]) == ("C", "shipping")
         await h.complete_job(job_key)
@@ -131,7 +115,7 @@ async def test_an_incident_moves_with_its_element_and_the_fix_applies_on_resolve
         instance = await h.create_instance("order", {"price": 3, "kind": 5})
         incident = h.records().of(ValueType.INCIDENT, IncidentIntent.CREATED).only()
         target = await _deploy(h, "order.bpmn", fixed)
-        await _migrate(h, instance, target, ("A", "A"))
+        await h.migrate(instance, target, ("A", "A"))
         moved = h.records().of(ValueType.INCIDENT, "MIGRATED").only()
         assert (moved.key, moved.value["processDefinitionKey"]) == (incident.key, target)
         await h.b.command(ValueType.INCIDENT, IncidentIntent.RESOLVE, {}, key=incident.key)
@@ -186,7 +170,7 @@ async def test_subprocesses_migrate_with_their_children() -> None:
             "to be 'sub2' but was 'nested'. The flow scope of an element cannot be changed during "
             "migration yet."
         )
-        await _migrate(h, instance, target, ("sub", "sub2"), ("task", "task2"))
+        await h.migrate(instance, target, ("sub", "sub2"), ("task", "task2"))
         assert [r.value["elementId"] for r in h.records().of(_PI, "ELEMENT_MIGRATED")] == [
             "nested",
             "sub2",
@@ -215,7 +199,7 @@ async def test_catch_events_follow_the_mapping() -> None:
             "with id 'again' to migrate the respective message subscription."
         )
         target = await _deploy(h, "guarded.bpmn", guarded(("kept", "m1"), ("added", "m3")))
-        await _migrate(h, instance, target, ("A", "A"), ("keep", "kept"))
+        await h.migrate(instance, target, ("A", "A"), ("keep", "kept"))
         ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION)
         after = [(r.intent, r.value["elementId"]) for r in ms.records[2:]]
         assert after == [("MIGRATED", "kept"), ("DELETED", "drop"), ("CREATED", "added")]
@@ -245,7 +229,7 @@ async def test_a_waiting_catch_event_keeps_its_subscription() -> None:
         await _deploy(h, "catch.bpmn", catching("wait", "v1"))
         instance = await h.create_instance("catch", {"orderId": "o"})
         target = await _deploy(h, "catch.bpmn", catching("waiting", "v2"))
-        await _migrate(h, instance, target, ("wait", "waiting"))
+        await h.migrate(instance, target, ("wait", "waiting"))
         await h.publish("paid", "o", {"amount": 3})
         [(job_key, job)] = await h.activate_jobs("v2")
         assert job["variables"] == {"orderId": "o", "amount": 3}
@@ -265,7 +249,7 @@ async def test_rejections() -> None:
         v1 = await _deploy(h, "order.bpmn", V1)
         instance = await h.create_instance("order")
         with pytest.raises(CommandRejected) as missing:
-            await _migrate(h, 42, v1, ("A", "A"))
+            await h.migrate(42, v1, ("A", "A"))
         assert missing.value.rejection_type is RejectionType.NOT_FOUND
         assert missing.value.reason == (
             "Expected to migrate process instance but no process instance found with key '42'"
@@ -319,7 +303,7 @@ async def test_a_mapped_timer_keeps_its_due_date_and_new_ones_start_now() -> Non
         created = {r.value["targetElementId"]: r for r in h.records().of(ValueType.TIMER)}
         await h.advance(30 * 60_000)
         target = await _deploy(h, "timed.bpmn", timed(("kept", "PT5H"), ("added", "PT1H")))
-        await _migrate(h, instance, target, ("A", "A"), ("t1", "kept"))
+        await h.migrate(instance, target, ("A", "A"), ("t1", "kept"))
         timers = h.records().of(ValueType.TIMER).records[2:]
         assert [(r.intent, r.value["targetElementId"]) for r in timers] == [
             ("MIGRATED", "kept"),
@@ -375,7 +359,7 @@ async def test_a_waiting_signal_catch_event_keeps_its_subscription() -> None:
         await _deploy(h, "s.bpmn", signalled("wait", "v1"))
         instance = await h.create_instance("signalled")
         target = await _deploy(h, "s.bpmn", signalled("waiting", "v2"))
-        await _migrate(h, instance, target, ("wait", "waiting"))
+        await h.migrate(instance, target, ("wait", "waiting"))
         moved = h.records().of(ValueType.SIGNAL_SUBSCRIPTION, "MIGRATED").only()
         assert (moved.value["catchEventId"], moved.value["processDefinitionKey"]) == (
             "waiting",
@@ -419,7 +403,7 @@ async def test_a_multi_instance_body_migrates_with_its_instances() -> None:
             "'B'. The multi-instance type cannot be changed during migration."
         )
         target = await _deploy(h, "each.bpmn", each("B", sequential=False))
-        await _migrate(h, instance, target, ("A", "B"))
+        await h.migrate(instance, target, ("A", "B"))
         migrated = h.records().of(_PI, "ELEMENT_MIGRATED")
         assert [r.value["bpmnElementType"] for r in migrated] == [
             "PROCESS",
@@ -461,11 +445,11 @@ async def test_event_subprocess_starts_follow_the_mapping() -> None:
         first = await h.create_instance("updates", {"orderId": "o-1"})
         second = await h.create_instance("updates", {"orderId": "o-2"})
         target = await _deploy(h, "esp.bpmn", with_event_subprocess("esp-start-2", "v2"))
-        await _migrate(h, first, target, ("A", "A"), ("esp-start", "esp-start-2"))
+        await h.migrate(first, target, ("A", "A"), ("esp-start", "esp-start-2"))
         # The same message again without a mapping: Zeebe asks for the mapping.
         err = await _rejection(h, second, target, ("A", "A"))
         assert "attempts to subscribe to a message it is already subscribed to" in err.reason
-        await _migrate(h, second, target, ("A", "A"), ("esp-start", "esp-start-2"))
+        await h.migrate(second, target, ("A", "A"), ("esp-start", "esp-start-2"))
         ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION).records[2:]
         assert [(r.intent, r.value["elementId"], r.value["correlationKey"]) for r in ms] == [
             ("MIGRATED", "esp-start-2", "o-1"),
@@ -479,8 +463,7 @@ async def test_event_subprocess_starts_follow_the_mapping() -> None:
         third_target = await _deploy(h, "esp.bpmn", with_event_subprocess("esp-start-3", "v3"))
         err = await _rejection(h, first, third_target, ("A", "A"), ("esp-work", "esp-work"))
         assert "no mapping instruction defined for active element with id 'esp'" in err.reason
-        await _migrate(
-            h,
+        await h.migrate(
             first,
             third_target,
             ("A", "A"),
@@ -528,7 +511,7 @@ async def test_an_event_based_gateway_migrates_with_its_events() -> None:
         await _deploy(h, "racing.bpmn", racing("paid", "v1"))
         instance = await h.create_instance("racing", {"orderId": "o"})
         target = await _deploy(h, "racing.bpmn", racing("paid-2", "v2"))
-        await _migrate(h, instance, target, ("gw", "gw"), ("paid", "paid-2"))
+        await h.migrate(instance, target, ("gw", "gw"), ("paid", "paid-2"))
         ms = h.records().of(ValueType.MESSAGE_SUBSCRIPTION, "MIGRATED").only()
         assert ms.value["elementId"] == "paid-2"
         timers = h.records().of(ValueType.TIMER).intents()

@@ -16,6 +16,7 @@ from zeebind.protocol.intent import (
     JobIntent,
     MessageIntent,
     ProcessInstanceCreationIntent,
+    ProcessInstanceMigrationIntent,
 )
 from zeebind.protocol.record import Record, RecordType, ValueType
 
@@ -137,6 +138,22 @@ class EngineHarness:
     async def complete_job(self, job_key: int, variables: dict[str, Any] | None = None) -> Record:
         return await self.b.command(
             ValueType.JOB, JobIntent.COMPLETE, {"variables": variables or {}}, key=job_key
+        )
+
+    async def migrate(
+        self, instance_key: int, target_definition_key: int, *mappings: tuple[str, str]
+    ) -> Record:
+        """Migrates an instance to another definition; mappings are (source, target) ids."""
+        return await self.b.command(
+            ValueType.PROCESS_INSTANCE_MIGRATION,
+            ProcessInstanceMigrationIntent.MIGRATE,
+            {
+                "targetProcessDefinitionKey": target_definition_key,
+                "mappingInstructions": [
+                    {"sourceElementId": s, "targetElementId": t} for s, t in mappings
+                ],
+            },
+            key=instance_key,
         )
 
     async def publish(
